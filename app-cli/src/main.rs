@@ -1,1 +1,32 @@
-fn main() {}
+//! `allot`: Allot's command line.
+
+mod allocate;
+mod table;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Allot: adviser allocation for financial-advice firms.
+#[derive(Debug, Parser)]
+#[command(name = "allot", version, about, long_about = None, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Dry-run the allocation on a scenario file: prints every adviser's capacity table, earliest
+    /// open week and the choice. No side effects.
+    ///
+    /// Exit codes: 0 computed; 1 computed but the allocation failed (no_eligible_adviser,
+    /// upstream_unavailable); 2 usage error or invalid scenario.
+    Allocate(allocate::AllocateArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Allocate(args) => allocate::run(&args),
+    }
+}

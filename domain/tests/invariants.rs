@@ -1,5 +1,7 @@
 //! Property tests of the engine (allocation.md EW14 and the invariants).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic on broken fixtures
+
 use chrono::{Datelike, Days, NaiveDate, Weekday};
 use domain::allocation::*;
 use proptest::prelude::*;

@@ -1,5 +1,7 @@
 //! The worked examples X1–X9 of allocation.md §14, built directly as domain inputs.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic on broken fixtures
+
 use chrono::NaiveDate;
 use domain::allocation::*;
 

@@ -133,10 +133,11 @@ fn mark_weekdays(masks: &mut [u8], s: i64, y: i64, a: i64, b: i64) {
         let hi = (to - week).min(4);
         if lo <= hi {
             let bits = ((1u8 << (hi - lo + 1)) - 1) << lo;
-            if let Ok(i) = usize::try_from((week - s) / 7) {
-                if let Some(m) = masks.get_mut(i) {
-                    *m |= bits;
-                }
+            if let Some(m) = usize::try_from((week - s) / 7)
+                .ok()
+                .and_then(|i| masks.get_mut(i))
+            {
+                *m |= bits;
             }
         }
         week += 7;
