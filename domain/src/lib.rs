@@ -2,3 +2,5 @@
 //! need. No I/O, no clock, no randomness: time comes in as an argument or through a port.
 
 pub mod allocation;
+pub mod ports;
+pub mod usecase;

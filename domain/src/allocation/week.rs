@@ -4,58 +4,53 @@ use chrono::{Datelike, NaiveDate};
 use std::fmt;
 
 /// A calendar date that is a Monday (T4). Construct with [`Week::of`] or [`Week::new`].
+///
+/// Held as the Monday's day number so that week arithmetic in the engine is integer arithmetic.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Week(NaiveDate);
+pub struct Week(i32);
 
 impl Week {
     /// `Monday(d)` (T3): the week that contains `d`.
     pub fn of(d: NaiveDate) -> Week {
-        let back = i64::from(d.weekday().num_days_from_monday());
-        // Going back at most six days from a valid date only fails at the very start of
-        // chrono's range; stay on `d` there rather than panic.
-        Week(
-            d.checked_sub_days(chrono::Days::new(back as u64))
-                .unwrap_or(d),
-        )
+        Week::from_day(monday_of_day(day_number(d)))
     }
 
     /// The week named by `d`, or `None` when `d` is not a Monday.
     pub fn new(d: NaiveDate) -> Option<Week> {
-        (d.weekday() == chrono::Weekday::Mon).then_some(Week(d))
+        (d.weekday() == chrono::Weekday::Mon).then(|| Week::of(d))
     }
 
     /// The Monday.
     pub fn monday(self) -> NaiveDate {
-        self.0
+        // Every Week holds a day inside chrono's range (see `from_day`).
+        NaiveDate::from_num_days_from_ce_opt(self.0).unwrap_or(NaiveDate::MIN)
     }
 
     /// The ISO week label `YYYY-Www` (T11).
     pub fn iso_label(self) -> String {
-        let iso = self.0.iso_week();
+        let iso = self.monday().iso_week();
         format!("{:04}-W{:02}", iso.year(), iso.week())
     }
 
     /// Day number of the Monday (days from the common era, 0001-01-01 = 1).
     pub(crate) fn day(self) -> i64 {
-        i64::from(self.0.num_days_from_ce())
+        i64::from(self.0)
     }
 
-    /// The week whose Monday has day number `day`. `day` must be a Monday; the
-    /// result saturates at the ends of the representable range.
+    /// The week whose Monday has day number `day`, which must be a Monday. Saturates at the ends
+    /// of a window well inside chrono's range; anything beyond it is nonsense input anyway.
     pub(crate) fn from_day(day: i64) -> Week {
-        let clamped = day.clamp(i64::from(MIN_DAY), i64::from(MAX_DAY));
-        let date = NaiveDate::from_num_days_from_ce_opt(clamped as i32).unwrap_or(NaiveDate::MAX);
-        Week::of(date)
+        Week(day.clamp(MIN_DAY, MAX_DAY) as i32)
     }
 }
 
-// A safe window of chrono's date range; anything beyond it is nonsense input anyway.
-const MIN_DAY: i32 = 1;
-const MAX_DAY: i32 = 100_000 * 366;
+// 0001-01-01 and a Monday near the year 100,000: both Mondays, inside chrono's range.
+const MIN_DAY: i64 = 1;
+const MAX_DAY: i64 = 1 + 7 * 5_200_000;
 
 impl fmt::Display for Week {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0.format("%Y-%m-%d"))
+        write!(f, "{}", self.monday().format("%Y-%m-%d"))
     }
 }
 

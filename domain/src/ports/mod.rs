@@ -1,0 +1,24 @@
+//! The ports: one trait per outside system or store the use cases need. Adapters implement them;
+//! with the `mocks` feature (or in this crate's tests) each has a `mockall` mock, `Mock<Trait>`.
+//! Every trait is also implemented for `Arc<T>`, so one adapter can serve several use cases.
+
+mod clock;
+mod crm;
+mod error;
+mod hr;
+mod stores;
+
+pub use clock::Clock;
+pub use crm::{Crm, DealsByAdviser, MeetingsByOwner};
+pub use error::{REJECTED_MESSAGE_MAX_CHARS, StoreError, UpstreamError};
+pub use hr::{LeaveByAdviser, LeaveSource};
+pub use stores::{ClosureStore, OverrideStore};
+
+#[cfg(any(test, feature = "mocks"))]
+pub use clock::MockClock;
+#[cfg(any(test, feature = "mocks"))]
+pub use crm::MockCrm;
+#[cfg(any(test, feature = "mocks"))]
+pub use hr::MockLeaveSource;
+#[cfg(any(test, feature = "mocks"))]
+pub use stores::{MockClosureStore, MockOverrideStore};

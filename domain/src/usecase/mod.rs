@@ -1,0 +1,9 @@
+//! Use cases: the application's operations, generic over the ports.
+
+mod activity;
+mod allocate_deal;
+mod error;
+mod window;
+
+pub use allocate_deal::AllocateDeal;
+pub use error::{AllocateError, ReadFailure, SnapshotSource};
