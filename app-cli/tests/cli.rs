@@ -104,7 +104,7 @@ fn a_failed_allocation_exits_1_with_the_result() {
         &dir,
         "none.json",
         r#"{"today": "2025-03-12", "advisers": [{"email": "a@x.com", "service_packages": "Seed"}],
-            "deal": {"service_package": "IPO"}}"#,
+            "include_no": true, "deal": {"service_package": "IPO"}}"#,
     );
     let out = allot(&["allocate", "--scenario", path.to_str().expect("utf-8")]);
     assert_eq!(out.status.code(), Some(1));
@@ -115,6 +115,7 @@ fn a_failed_allocation_exits_1_with_the_result() {
         "no adviser is eligible for this deal"
     );
     assert_eq!(v["selection"], Value::Null);
+    assert_eq!(v["include_no"], true, "the input value is echoed (§4.1)");
 }
 
 #[test]

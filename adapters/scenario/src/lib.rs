@@ -14,7 +14,12 @@ use domain::allocation::{AllocationResult, allocate, availability};
 /// SF5 / SF6: allocation mode with a deal, availability mode without one.
 pub fn dry_run(scenario: &Scenario) -> AllocationResult {
     match &scenario.deal {
-        Some(deal) => allocate(&scenario.firm, deal, scenario.today, &scenario.config),
+        Some(deal) => {
+            let mut result = allocate(&scenario.firm, deal, scenario.today, &scenario.config);
+            // §4.1 echoes the input's `include_no`, which only availability mode uses.
+            result.include_no = scenario.include_no;
+            result
+        }
         None => availability(
             &scenario.firm,
             scenario.include_no,

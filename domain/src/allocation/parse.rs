@@ -1,6 +1,6 @@
 //! Parsing rules IN1–IN5: raw upstream values into domain values.
 
-use chrono::{NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
 use chrono_tz::Tz;
 use std::collections::BTreeSet;
 
@@ -104,13 +104,14 @@ impl DateTimeValue {
     }
 }
 
-/// Parses `YYYY-MM-DD` exactly (four-digit year, two-digit month and day, a real date).
+/// Parses `YYYY-MM-DD` exactly (four-digit year, two-digit month and day, a date that exists in
+/// the Gregorian calendar, which has no year 0).
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
     let b = s.as_bytes();
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
     }
-    let y = digits(&b[0..4])?;
+    let y = digits(&b[0..4]).filter(|y| *y >= 1)?;
     let m = digits(&b[5..7])?;
     let d = digits(&b[8..10])?;
     NaiveDate::from_ymd_opt(y as i32, m, d)
@@ -201,34 +202,33 @@ impl RawDealDate {
 
     /// IN4 (C8): `Ok(None)` when there is no date.
     pub fn resolve(&self, tz: Tz) -> Result<Option<NaiveDate>, Unparseable> {
-        match self {
-            RawDealDate::Missing => Ok(None),
-            RawDealDate::Millis(ms) => millis_date(*ms, tz).map(Some).ok_or(Unparseable),
+        let date = match self {
+            RawDealDate::Missing => return Ok(None),
+            RawDealDate::Millis(ms) => millis_date(*ms, tz),
             RawDealDate::Text(s) => {
                 let t = s.trim();
                 if t.is_empty() {
-                    Ok(None)
+                    return Ok(None);
                 } else if t.bytes().all(|c| c.is_ascii_digit()) {
-                    let ms: i64 = t.parse().map_err(|_| Unparseable)?;
-                    millis_date(ms, tz).map(Some).ok_or(Unparseable)
+                    t.parse().ok().and_then(|ms| millis_date(ms, tz))
                 } else if t.len() == 10 {
-                    parse_date(t).map(Some).ok_or(Unparseable)
+                    parse_date(t)
                 } else {
-                    parse_date_time(t)
-                        .map(|dt| Some(dt.date_in(tz)))
-                        .ok_or(Unparseable)
+                    parse_date_time(t).map(|dt| dt.date_in(tz))
                 }
             }
+        };
+        // IN4: a value outside 0001-01-01..9999-12-31 is unparseable.
+        match date {
+            Some(d) if (1..=9999).contains(&d.year()) => Ok(Some(d)),
+            _ => Err(Unparseable),
         }
     }
 }
 
 fn millis_date(ms: i64, tz: Tz) -> Option<NaiveDate> {
     let utc = chrono::DateTime::from_timestamp_millis(ms)?;
-    let date = utc.with_timezone(&tz).date_naive();
-    let min = NaiveDate::from_ymd_opt(1, 1, 1)?;
-    let max = NaiveDate::from_ymd_opt(9999, 12, 31)?;
-    (min..=max).contains(&date).then_some(date)
+    Some(utc.with_timezone(&tz).date_naive())
 }
 
 /// ASCII digits to a number; `None` when any byte is not a digit.
@@ -288,6 +288,7 @@ mod tests {
         assert_eq!(parse_cal_date("2025-03-20T23:30"), Some(d("2025-03-20")));
         for bad in [
             "2025-02-30",
+            "0000-01-01",
             " 2025-03-01",
             "2025-3-1",
             "2025-03-20T24:00",
@@ -357,6 +358,9 @@ mod tests {
             assert_eq!(text(bad), Err(Unparseable), "{bad}");
         }
         assert_eq!(RawDealDate::Millis(i64::MAX).resolve(tz), Err(Unparseable));
+        assert_eq!(text("0000-05-01"), Err(Unparseable));
+        assert_eq!(text("9999-12-31T23:00:00-05:00"), Err(Unparseable));
+        assert_eq!(text("9999-12-31T23:00"), Ok(Some(d("9999-12-31"))));
         assert_eq!(
             RawDealDate::Millis(-62_200_000_000_000).resolve(tz),
             Err(Unparseable)
