@@ -91,17 +91,19 @@ fn scenario_file(dir: &Path, name: &str, body: &str) -> PathBuf {
     path
 }
 
-fn temp_dir(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("allot-cli-{tag}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
+/// A temporary folder, removed when the test ends.
+fn temp_dir(tag: &str) -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("allot-cli-{tag}-"))
+        .tempdir()
+        .expect("temp dir")
 }
 
 #[test]
 fn a_failed_allocation_exits_1_with_the_result() {
     let dir = temp_dir("exit1");
     let path = scenario_file(
-        &dir,
+        dir.path(),
         "none.json",
         r#"{"today": "2025-03-12", "advisers": [{"email": "a@x.com", "service_packages": "Seed"}],
             "include_no": true, "deal": {"service_package": "IPO"}}"#,
@@ -122,7 +124,7 @@ fn a_failed_allocation_exits_1_with_the_result() {
 fn an_invalid_scenario_exits_2_naming_the_bad_field() {
     let dir = temp_dir("exit2");
     let path = scenario_file(
-        &dir,
+        dir.path(),
         "bad.json",
         r#"{"today": "2025-03-12", "advisers": [{"email": "a@x.com", "meetings": [{"start": "soon"}]}]}"#,
     );
@@ -190,7 +192,7 @@ fn the_demo_allocates_and_renders_a_table() {
 fn table_format_shows_the_error_line() {
     let dir = temp_dir("table-error");
     let path = scenario_file(
-        &dir,
+        dir.path(),
         "none.json",
         r#"{"today": "2025-03-12", "advisers": [], "deal": {"service_package": "IPO"}}"#,
     );
