@@ -9,7 +9,7 @@ use scenario::{Scenario, parse_scenario};
 use std::path::PathBuf;
 
 fn examples_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/spec/examples")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/spec-examples")
 }
 
 /// A document with `today` and the given further top-level members.
