@@ -12,7 +12,7 @@ pub use clock::Clock;
 pub use crm::{Crm, DealsByAdviser, MeetingsByOwner};
 pub use error::{REJECTED_MESSAGE_MAX_CHARS, StoreError, UpstreamError};
 pub use hr::{LeaveByAdviser, LeaveSource};
-pub use stores::{ClosureStore, OverrideStore};
+pub use stores::{ClosureStore, OverrideStore, OverrideWriteError, StoredClosure, StoredOverride};
 
 #[cfg(any(test, feature = "mocks"))]
 pub use clock::MockClock;

@@ -1,0 +1,2 @@
+DROP TABLE capacity_overrides;
+DROP TABLE office_closures;
