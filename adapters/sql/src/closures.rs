@@ -1,7 +1,7 @@
 //! Office closures and capacity overrides (H7.3, H7.4): the two stores the allocation reads.
 
 use crate::SqlStore;
-use crate::schema::{capacity_overrides, office_closures};
+use crate::schema::allocation::{capacity_overrides, office_closures};
 use crate::time::{corrupt, date, instant, parse_date, parse_instant};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};

@@ -10,7 +10,11 @@ mod schema;
 mod time;
 mod url;
 
+mod accounts;
 mod closures;
+mod hr;
+mod pipeline;
+mod portal;
 
 pub use connection::AnyConnection;
 pub use migrate::MigrationError;

@@ -2,11 +2,25 @@
 //! with the `mocks` feature (or in this crate's tests) each has a `mockall` mock, `Mock<Trait>`.
 //! Every trait is also implemented for `Arc<T>`, so one adapter can serve several use cases.
 
+mod accounts;
 mod clock;
 mod crm;
 mod error;
 mod hr;
+mod hr_store;
+mod pipeline;
+mod portal;
 mod stores;
+
+// Area modules export their ports, records and (under `mocks`) their mocks by glob.
+#[allow(unused_imports)]
+pub use accounts::*;
+#[allow(unused_imports)]
+pub use hr_store::*;
+#[allow(unused_imports)]
+pub use pipeline::*;
+#[allow(unused_imports)]
+pub use portal::*;
 
 pub use clock::Clock;
 pub use crm::{Crm, DealsByAdviser, MeetingsByOwner};

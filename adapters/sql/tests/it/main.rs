@@ -4,5 +4,9 @@
 
 mod harness;
 
+mod accounts;
 mod closures;
+mod hr;
 mod overrides;
+mod pipeline;
+mod portal;

@@ -1,0 +1,1 @@
+//! Repositories of this area (see the module list in lib.rs).

@@ -1,0 +1,1 @@
+//! Tables of this area; see the migrations of the same name.
