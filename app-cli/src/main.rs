@@ -1,6 +1,7 @@
 //! `allot`: Allot's command line.
 
 mod allocate;
+mod migrate;
 mod table;
 
 use clap::{Parser, Subcommand};
@@ -22,11 +23,14 @@ enum Command {
     /// Exit codes: 0 computed; 1 computed but the allocation failed (no_eligible_adviser,
     /// upstream_unavailable); 2 usage error or invalid scenario.
     Allocate(allocate::AllocateArgs),
+    /// Apply the embedded database migrations to `DATABASE_URL` (SQLite file or PostgreSQL).
+    Migrate(migrate::MigrateArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Allocate(args) => allocate::run(&args),
+        Command::Migrate(args) => migrate::run(&args),
     }
 }

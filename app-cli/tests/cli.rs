@@ -293,3 +293,41 @@ fn the_complete_example_without_its_deal_is_an_availability_listing() {
         1
     );
 }
+
+#[test]
+fn migrate_creates_and_then_keeps_a_sqlite_database() {
+    let dir = temp_dir("migrate");
+    let db = dir.path().join("nested/app.db");
+    let url = db.to_str().expect("utf-8");
+    let first = Command::new(env!("CARGO_BIN_EXE_allot"))
+        .args(["migrate"])
+        .env("DATABASE_URL", url)
+        .output()
+        .expect("runs");
+    assert_eq!(
+        first.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    assert!(String::from_utf8_lossy(&first.stdout).contains("applied"));
+    assert!(db.exists());
+    let again = allot(&["migrate", "--database-url", url]);
+    assert_eq!(again.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&again.stdout).contains("up to date"));
+}
+
+#[test]
+fn migrate_refuses_a_malformed_postgres_url_without_creating_a_file() {
+    let dir = temp_dir("migrate-bad");
+    let out = Command::new(env!("CARGO_BIN_EXE_allot"))
+        .args(["migrate", "--database-url", "postgres:oops"])
+        .current_dir(dir.path())
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        std::fs::read_dir(dir.path()).expect("dir").next().is_none(),
+        "no file created"
+    );
+}

@@ -6,6 +6,7 @@ mod harness;
 
 mod accounts;
 mod closures;
+mod durability;
 mod hr;
 mod overrides;
 mod pipeline;
