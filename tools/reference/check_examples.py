@@ -27,5 +27,10 @@ inp2 = dict(inp); del inp2["deal"]
 p2 = HERE / "spec_checks" / "sf6_nodeal.json"; p2.write_text(json.dumps(inp2, indent=1))
 rc, out = run(p2)
 got = {a["email"].split(".")[0]: (a["eligible"], a["excluded_reason"], a["earliest_open_week"], a["fallback"], a["warnings"]) for a in out["advisers"]}
-print(rc, out["mode"], out["selection"], out["error"]); [print(" ", k, v) for k, v in got.items()]
+want = {"ana": (True, None, "2025-03-24", False, ['deal D-14: agreement_start_date "soon" is not a date; deal skipped']),
+        "ben": (True, None, "2025-03-24", False, []), "cat": (True, None, "2025-03-31", False, []),
+        "dev": (False, "data_unavailable", None, None, []), "eli": (True, None, "2025-03-31", False, [])}
+good = rc == 0 and out["mode"] == "availability" and out["selection"] is None and out["error"] is None and got == want
+ok &= good
+print("scenario-format §6.4 (no deal)", "OK" if good else f"MISMATCH {got}")
 sys.exit(0 if ok else 1)

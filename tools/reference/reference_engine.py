@@ -18,6 +18,14 @@ import sys
 from datetime import date, datetime, timedelta, timezone
 from fractions import Fraction
 from zoneinfo import ZoneInfo
+from collections import Counter
+
+# Branch coverage counters (used by difftest.py --coverage to check what the generator reaches).
+COVERAGE: Counter = Counter()
+
+
+def _cov(name: str) -> None:
+    COVERAGE[name] += 1
 
 # ----------------------------------------------------------------------------------------------
 # Conventions: trim / lowercase (Rust str::trim = Unicode White_Space; str::to_lowercase)
@@ -51,12 +59,44 @@ def ekey(e: str) -> str:  # T9
 # Dates and weeks (T3..T6)
 # ----------------------------------------------------------------------------------------------
 
-def monday(d: date) -> date:  # T3
-    return d - timedelta(days=d.isoweekday() - 1)
+# Internally a calendar date is its proleptic-Gregorian day number ("ordinal", 0001-01-01 = 1,
+# a Monday), so that week arithmetic near the ends of the calendar (years 1 and 9999) cannot
+# overflow.  Parsers return ordinals.
+
+_MAX_ORD = date(9999, 12, 31).toordinal()
+_CYCLE_DAYS = 146097  # 400 Gregorian years; the calendar repeats exactly
 
 
-def wk(d: date) -> str:
-    return d.isoformat()
+def ordinal(d: date) -> int:
+    return d.toordinal()
+
+
+def isoweekday(o: int) -> int:
+    return (o - 1) % 7 + 1
+
+
+def monday(o: int) -> int:  # T3
+    return o - (isoweekday(o) - 1)
+
+
+def wk(o: int) -> str:
+    """YYYY-MM-DD.  Outside years 1..9999 (not defined by the spec) it uses chrono's style."""
+    k = 0
+    while o < 1:
+        o += _CYCLE_DAYS
+        k -= 1
+    while o > _MAX_ORD:
+        o -= _CYCLE_DAYS
+        k += 1
+    d = date.fromordinal(o)
+    y = d.year + 400 * k
+    if 0 <= y <= 9999:
+        ys = f"{y:04d}"
+    elif y > 9999:
+        ys = f"+{y}"
+    else:
+        ys = f"-{-y:04d}"
+    return f"{ys}-{d.month:02d}-{d.day:02d}"
 
 
 # ----------------------------------------------------------------------------------------------
@@ -95,10 +135,22 @@ class DateTime:
         """IN5: with an offset the instant's local date in TZ; without, the written date."""
         if self.offset_min is None:
             return self.d
+        # Python datetimes stop at years 1 and 9999 even for intermediate UTC values, so the
+        # conversion is done 400 years (one exact Gregorian cycle) away from the edge that is
+        # near, and shifted back.  IN4: a result outside 0001-01-01..9999-12-31 is unparseable.
+        off = timezone(timedelta(minutes=self.offset_min))
         try:
             inst = datetime(self.d.year, self.d.month, self.d.day, self.hh, self.mm, self.ss,
-                            tzinfo=timezone(timedelta(minutes=self.offset_min)))
+                            tzinfo=off)
             return inst.astimezone(tz).date()
+        except (OverflowError, ValueError):
+            pass
+        # only at the very edges of the calendar (years 1 and 9999)
+        shift = 400 if self.d.year < 5000 else -400
+        try:
+            inst = datetime(self.d.year + shift, self.d.month, self.d.day, self.hh, self.mm,
+                            self.ss, tzinfo=off)
+            return _shift_years(inst.astimezone(tz).date(), -shift)
         except (OverflowError, ValueError):
             return None
 
@@ -127,15 +179,15 @@ def parse_datetime(s: str) -> DateTime | None:  # IN5 grammar
     return DateTime(dd, hh, mi, ss, offset_min)
 
 
-def parse_cal_date(s) -> date | None:  # IN3 (not trimmed, written date, no TZ conversion)
+def parse_cal_date(s) -> int | None:  # IN3 (not trimmed, written date, no TZ conversion)
     if not isinstance(s, str):
         return None
     d = parse_plain_date(s)
     if d is not None:
-        return d
+        return ordinal(d)
     dt = parse_datetime(s)
     if dt is not None:
-        return dt.d
+        return ordinal(dt.d)
     return None
 
 
@@ -147,7 +199,7 @@ UNPARSEABLE = "unparseable"
 
 
 def parse_deal_date(v, tz: ZoneInfo):
-    """IN4.  Returns a date, NO_DATE or UNPARSEABLE."""
+    """IN4.  Returns an ordinal date, NO_DATE or UNPARSEABLE."""
     if v is None:
         return NO_DATE
     if isinstance(v, bool):
@@ -162,21 +214,42 @@ def parse_deal_date(v, tz: ZoneInfo):
             return _epoch_ms_date(int(s), tz)
         d = parse_plain_date(s)
         if d is not None:
-            return d
+            return ordinal(d)
         dt = parse_datetime(s)
         if dt is not None:
             ld = dt.local_date(tz)
-            return ld if ld is not None else UNPARSEABLE
+            return ordinal(ld) if ld is not None else UNPARSEABLE
         return UNPARSEABLE
     return UNPARSEABLE
 
 
+_CYCLE_MS = 146097 * 86400 * 1000  # 400 Gregorian years
+
+
+def _shift_years(d: date, years: int) -> date | None:
+    """Shift by a multiple of 400 years (calendar and weekdays repeat exactly)."""
+    y = d.year + years
+    if not (1 <= y <= 9999):
+        return None
+    return date(y, d.month, d.day)
+
+
 def _epoch_ms_date(ms: int, tz: ZoneInfo):
+    """IN4: epoch milliseconds (UTC) -> the instant's local date in TZ."""
+    if abs(ms) > 400_000 * 86400 * 1000 * 366:
+        return UNPARSEABLE
     try:
-        inst = _EPOCH + timedelta(milliseconds=ms)
-        return inst.astimezone(tz).date()
+        return ordinal((_EPOCH + timedelta(milliseconds=ms)).astimezone(tz).date())
+    except (OverflowError, ValueError):
+        pass
+    # only at the very edges of the calendar (years 1 and 9999)
+    shift = 400 if ms < 0 else -400
+    try:
+        inst = _EPOCH + timedelta(milliseconds=ms + (_CYCLE_MS if shift > 0 else -_CYCLE_MS))
+        res = _shift_years(inst.astimezone(tz).date(), -shift)
     except (OverflowError, ValueError):
         return UNPARSEABLE
+    return ordinal(res) if res is not None else UNPARSEABLE
 
 
 # IN1
@@ -271,15 +344,15 @@ def owner_id(adv: dict):
 
 class Ctx:
     def __init__(self, sc: dict):
-        self.today = parse_plain_date(sc["today"])
+        self.today = ordinal(parse_plain_date(sc["today"]))
         self.tzname = sc.get("timezone", "Australia/Sydney")
         self.tz = ZoneInfo(self.tzname)
         cfg = dict(DEFAULTS)
         cfg.update(sc.get("config") or {})
         self.cfg = cfg
         self.CW = monday(self.today)                          # T5
-        self.LW = self.CW - timedelta(days=7)                 # T5
-        self.MA = self.CW + timedelta(days=7 * cfg["buffer_weeks"])  # T6
+        self.LW = self.CW - 7                                 # T5
+        self.MA = self.CW + 7 * cfg["buffer_weeks"]           # T6
         self.closures = []
         for c in sc.get("office_closures") or []:             # AB1
             s = parse_cal_date(c["start_date"])
@@ -307,7 +380,7 @@ class Limits:
         else:
             self.base = cfg["base_limit_monthly"]
         if sd is not None and sd > ctx.today:                  # LM3
-            self.avail = monday(sd - timedelta(days=7 * cfg["prestart_weeks"]))
+            self.avail = monday(sd - 7 * cfg["prestart_weeks"])
         else:
             self.avail = None
         # LM4
@@ -316,7 +389,7 @@ class Limits:
         for i, o in enumerate(ctx.overrides):
             if ekey(o["adviser_email"]) == k:
                 eff = parse_cal_date(o["effective_date"])
-                effw = eff + timedelta(days=(8 - eff.isoweekday()) % 7)
+                effw = eff + (8 - isoweekday(eff)) % 7
                 ovs.append((effw, i, o["client_limit_monthly"]))
         ovs.sort(key=lambda t: (t[0], t[1]))  # stable: equal weeks keep input order
         self.ovs = ovs
@@ -330,7 +403,7 @@ class Limits:
         else:
             self.display = (self.base, "base")
 
-    def L(self, w: date) -> int:  # LM5
+    def L(self, w: int) -> int:  # LM5
         lim = self.base
         for effw, _i, limit in self.ovs:
             if effw <= w:
@@ -350,6 +423,8 @@ def target_for(tb: int, days: int) -> int:  # CT5
     if days <= 2:
         return tb
     if days <= 4:
+        if tb % 2:
+            _cov("CT5 ceil odd Tb")
         return -(-tb // 2)
     return 0
 
@@ -365,7 +440,7 @@ class Table:
             if t not in ("Clarify", "Kick Off"):      # IN6
                 continue
             dt = parse_datetime(m["start"])
-            md = dt.local_date(tz)
+            md = ordinal(dt.local_date(tz))
             w = monday(md)
             if w < ctx.LW:
                 continue
@@ -381,11 +456,13 @@ class Table:
             if r == UNPARSEABLE:
                 did = dl["id"] if "id" in dl and dl["id"] is not None else i
                 rawtxt = raw if isinstance(raw, str) else json.dumps(raw)
+                _cov("W2 " + type(raw).__name__ + ("" if "id" in dl else " (position id)"))
                 self.warnings.append(
                     f'deal {did}: agreement_start_date "{rawtxt}" is not a date; deal skipped')  # W2
                 continue
             w = monday(r)
             if w < ctx.CW:
+                _cov("WC4 roll-up")
                 w = ctx.LW  # roll-up (C1)
             deals[w] = deals.get(w, 0) + 1
         # AB1 intervals
@@ -404,16 +481,22 @@ class Table:
             if lw is not None:
                 data_weeks.append(monday(lw))
         # CT2
-        Y = S + timedelta(days=7 * ctx.cfg["horizon_weeks"])
+        Y = S + 7 * ctx.cfg["horizon_weeks"]
         if data_weeks:
             Y = max(Y, max(data_weeks))
         self.S, self.Y = S, Y
+        if data_weeks and max(data_weeks) > S + 7 * ctx.cfg["horizon_weeks"]:
+            _cov("CT2 stretched by data")
+        if lim.avail is not None:
+            _cov("CT1 avail>LW" if lim.avail > ctx.LW else "CT1 avail<=LW")
+        if S > ctx.LW and any(w < S for w in deals):
+            _cov("CT2 deals before S lost")
 
         weeks = []
         w = S
         while w <= Y:
             weeks.append(w)
-            w += timedelta(days=7)
+            w += 7
         self.weeks = weeks
         self.C = {w: clar.get(w, 0) for w in weeks}
         self.K = {w: kick.get(w, 0) for w in weeks}
@@ -424,43 +507,55 @@ class Table:
         self.T = {w: target_for(self.L[w] // 2, self.days[w]) for w in weeks}   # CT4, CT5
         # CT6
         self.A = {}
+        last_not_full = None   # nearest earlier table row that is not Full
         for idx, w in enumerate(weeks):
             if idx == 0:
+                if self.O[w] == "Full" and self.C[w] > 0:
+                    _cov("CT6 first row Full with C>0")
                 self.A[w] = self.C[w]
             elif self.O[w] == "Full":
                 self.A[w] = 0
             else:
-                q = None
-                for x in reversed(weeks[:idx]):
-                    if self.O[x] != "Full":
-                        q = x
-                        break
+                q = last_not_full
+                if q is None:
+                    _cov("CT6 no earlier non-Full row")
+                elif q != weeks[idx - 1]:
+                    _cov("CT6 q jumps Full")
                 self.A[w] = self.C[w] + (self.C[q] if q is not None else 0)
+            if self.O[w] != "Full":
+                last_not_full = w
         self.D = {w: self.A[w] - self.T[w] for w in weeks}   # CT7
+        # helpers for EW9 / EW10: nearest non-Full table week before / at-or-after each week
+        self.prev_not_full, self.next_not_full = {}, {}
+        last = None
+        for w in weeks:
+            self.prev_not_full[w] = last
+            if self.O[w] != "Full":
+                last = w
+        nxt = None
+        for w in reversed(weeks):
+            if self.O[w] != "Full":
+                nxt = w
+            self.next_not_full[w] = nxt
 
     @staticmethod
-    def _latest_weekday(s: date, e: date):
-        if e < s:
-            return None
-        d = e
-        while d >= s:
-            if d.isoweekday() <= 5:
+    def _latest_weekday(s: int, e: int):
+        """The last weekday (T8) of [s, e], or None when the interval covers no weekday."""
+        for d in (e, e - 1, e - 2):
+            if s <= d <= e and isoweekday(d) <= 5:
                 return d
-            d -= timedelta(days=1)
-            if (e - d).days > 2:
-                break
         return None
 
-    def _days(self, w: date) -> int:  # AB2
+    def _days(self, w: int) -> int:  # AB2
         n = 0
         for i in range(5):
-            d = w + timedelta(days=i)
+            d = w + i
             if any(s <= d <= e for (s, e) in self.intervals):
                 n += 1
         return n
 
     # CT8 lookups
-    def in_table(self, x: date) -> bool:
+    def in_table(self, x: int) -> bool:
         return self.S <= x <= self.Y
 
     def c(self, x):
@@ -494,14 +589,19 @@ class Table:
         ]
 
 
-def walk(ctx: Ctx, tab: Table, lim: Limits, AA: date | None):
+def walk(ctx: Ctx, tab: Table, lim: Limits, AA: int | None):
     """EW1..EW12.  Returns (earliest, fallback)."""
-    D7 = timedelta(days=7)
-    D14 = timedelta(days=FORTNIGHT)
+    D7 = 7
+    D14 = FORTNIGHT
     S, Y = tab.S, tab.Y
     s = max([S, ctx.MA] + ([AA] if AA is not None else []))   # EW1
     if s > Y:                                                    # EW3
+        _cov("EW3 s>Y" + (" (AA binds)" if AA is not None and s == AA and AA > max(S, ctx.MA) else ""))
         return max(Y + D14, s), True
+    if AA is not None and AA > max(S, ctx.MA):
+        _cov("EW1 AA binds")
+    if S > ctx.MA:
+        _cov("EW1 S binds")
     b = s                                                        # EW4
     half = Fraction(1, 2)
     # EW5
@@ -512,6 +612,7 @@ def walk(ctx: Ctx, tab: Table, lim: Limits, AA: date | None):
     # EW6
     F = lim.L(b) // 2
     if F == 0:
+        _cov("EW6 F=0->1")
         F = 1
     # EW7
     prev = Fraction(0)
@@ -521,47 +622,73 @@ def walk(ctx: Ctx, tab: Table, lim: Limits, AA: date | None):
     # EW8
     for w in [x for x in tab.weeks if x >= b]:
         if tab.full(w):                                          # a
+            _cov("EW8a skip Full")
             continue
         new = tab.n(w - D14)                                     # b
         R = R + new
         # c: EW9
-        p = None
-        for x in reversed(tab.weeks):
-            if x < w and not tab.full(x):
-                p = x
-                break
+        p = tab.prev_not_full[w]   # greatest table week x < w with not Full(x)
         if p is None:
+            _cov("EW9 p=S-7")
             p = S - D7
+        elif p < b:
+            _cov("EW9 p<b")
         # d: EW10
         x = w + D7
         if x > Y:
+            _cov("EW10 x>Y")
             n = x
         else:
-            n = None
-            y = x
-            while y <= Y:
-                if not tab.full(y):
-                    n = y
-                    break
-                y += D7
+            n = tab.next_not_full[x]   # smallest non-Full table week in x..Y
             if n is None:
+                _cov("EW10 all Full -> Y+7")
                 n = Y + D7
+            elif n > x:
+                _cov("EW10 jumps Full")
         Cw, Tw = tab.c(w), tab.t(w)
         cap = min(Fraction(Tw - tab.c(p) - Cw) - prev, Fraction(-tab.d(n)))   # e
         assigned = max(min(max(min(cap, Fraction(M - Cw)), Fraction(0)), R,
                            Fraction(max(-tab.d(p), -tab.d(n)))), Fraction(0))  # f
+        if new:
+            _cov("EW8b new>0")
+        if assigned > 0:
+            _cov("EW8f assigned>0")
+            if assigned == R:
+                _cov("EW8f assigned=R")
+            if assigned.denominator == 2:
+                _cov("EW8f assigned half")
+            if cap > M - Cw and assigned == M - Cw:
+                _cov("EW8f assigned=M-C")
+            if assigned == max(-tab.d(p), -tab.d(n)) and assigned < min(cap, M - Cw, R):
+                _cov("EW8f assigned=max(-dp,-dn)")
+        if -tab.d(n) < Tw - tab.c(p) - Cw - prev:
+            _cov("EW8e cap=-d(n)")
+        if prev > 0 and Tw - tab.c(p) - Cw - prev < -tab.d(n):
+            _cov("EW8e prev limits cap")
         R = R - assigned                                         # g
         prev = assigned
         final = cap - assigned
         R = R + max(Fraction(Cw), assigned) - Tw * half          # h
         targ = targ + Tw * half                                  # i
         clar = clar + Cw + new
+        if R == 0 and final > half and targ > clar:
+            _cov("EW11 accept with R=0")
+        if R <= 0 and final == half and targ > clar:
+            _cov("EW11 reject final=0.5")
+        if R <= 0 and final > half and targ == clar:
+            _cov("EW11 reject targ=clar")
         if R <= 0 and final > half and targ > clar:              # j / EW11
+            _cov("EW11 accept" + (" at b" if w == b else " after b"))
             return w, False
     # EW12
     Rp = max(R, Fraction(0))
     k = math.ceil(Rp / F)  # exact on Fraction
-    cands = [Y + timedelta(days=14 * k), ctx.MA] + ([AA] if AA is not None else [])
+    cands = [Y + FORTNIGHT * k, ctx.MA] + ([AA] if AA is not None else [])
+    _cov("EW12 k>0" if k > 0 else "EW12 k=0")
+    if max(cands) != cands[0]:
+        _cov("EW12 MA/AA binds")
+    if Rp / F != k and k > 0:
+        _cov("EW12 ceil rounds up")
     return max(cands), True
 
 
@@ -586,7 +713,7 @@ def run(sc: dict):
             # IN7 / SF4: a file error in the CLI; reported here as the domain error.
             return None, 2
         if r != NO_DATE:
-            AA = monday(r) + timedelta(days=7)                    # T7
+            AA = monday(r) + 7                                    # T7
 
     entries = []
     results = []  # (index, adv, table, earliest, fallback)
@@ -686,6 +813,8 @@ def select(results, deal):
             ratios.append(float(c) / max(targ, 1.0))
         m = min(ratios)
         rtied = [r for r, q in zip(tied, ratios) if abs(q - m) < 1e-6]
+        if any(r[2].T and sum(r[2].T[w] for w in r[2].weeks if w <= estar) < 2 for r in tied):
+            _cov("SL5 targ<1 -> 1")
         if len(rtied) == 1:
             chosen, how = rtied[0], "ratio"
         else:                                                            # SL6
@@ -693,6 +822,7 @@ def select(results, deal):
             if isinstance(did, int) and not isinstance(did, bool):
                 did = str(did)
             did = trim(did) if isinstance(did, str) else ""
+            _cov("SL6 with deal id" if did != "" else "SL6 no deal id")
             if did != "":
                 def key(r):
                     return hashlib.sha256((did + ":" + ekey(r[1]["email"])).encode("utf-8")).hexdigest().encode()

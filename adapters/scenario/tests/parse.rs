@@ -559,7 +559,8 @@ fn adviser_activity_mapping() {
             },
             RawDeal {
                 id: None,
-                agreement_start_date: RawDealDate::Millis(i64::MAX)
+                // Beyond i64: kept as received, so W2 quotes it exactly (ER3).
+                agreement_start_date: RawDealDate::Text("9223372036854775808".into())
             },
             RawDeal {
                 id: None,

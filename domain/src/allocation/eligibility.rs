@@ -66,12 +66,14 @@ pub fn display_name(name: Option<&str>, email: &str) -> String {
     }
 }
 
+/// SL9 step 3. The rest is lowercased as a string, not per character, so context-dependent
+/// mappings hold (a final Σ becomes ς, as `str::to_lowercase` does).
 fn capitalise(part: &str) -> String {
     let mut chars = part.chars();
     chars.next().map_or_else(String::new, |first| {
         first
             .to_uppercase()
-            .chain(chars.flat_map(char::to_lowercase))
+            .chain(chars.as_str().to_lowercase().chars())
             .collect()
     })
 }
@@ -173,5 +175,6 @@ mod tests {
         assert_eq!(display_name(Some("Cat C"), "c@x.com"), "Cat C");
         assert_eq!(display_name(None, "..@x.com"), "..@x.com");
         assert_eq!(display_name(None, "@x.com"), "@x.com");
+        assert_eq!(display_name(None, "ΟΔΟΣ.fay@x.com"), "Οδος Fay");
     }
 }

@@ -44,8 +44,9 @@ impl Week {
     }
 }
 
-// 0001-01-01 and a Monday near the year 100,000: both Mondays, inside chrono's range.
-const MIN_DAY: i64 = 1;
+// Mondays near the years -100,000 and 100,000, inside chrono's range (±262,000 years): weeks
+// before 0001-01-01 exist (a `today` in year 1 has its last week in year 0).
+const MIN_DAY: i64 = 1 - 7 * 5_200_000;
 const MAX_DAY: i64 = 1 + 7 * 5_200_000;
 
 impl fmt::Display for Week {

@@ -152,14 +152,15 @@ impl<'a> Node<'a> {
     }
 
     /// An IN4 deal date as received: string, integer (epoch ms) or null. An integer above
-    /// `i64::MAX` becomes `Millis(i64::MAX)`, which IN4 resolves as unparseable (out of range).
+    /// `i64::MAX` is kept as its digits, which IN4 reads exactly like the integer (epoch ms, here
+    /// out of range), so the W2 warning quotes the value as received.
     pub fn deal_date(&self) -> R<RawDealDate> {
         match self.value {
             Value::Null => Ok(RawDealDate::Missing),
             Value::String(s) => Ok(RawDealDate::Text(s.clone())),
-            Value::Number(n) if n.is_i64() || n.is_u64() => Ok(RawDealDate::Millis(
-                n.as_i64().unwrap_or(i64::MAX), // only a u64 above i64::MAX is not an i64
-            )),
+            Value::Number(n) if n.is_i64() || n.is_u64() => Ok(n
+                .as_i64()
+                .map_or_else(|| RawDealDate::Text(n.to_string()), RawDealDate::Millis)),
             _ => Err(self.wrong_type("a string, an integer or null")),
         }
     }
