@@ -1,0 +1,3 @@
+DROP TABLE profiles;
+DROP TABLE auth_throttle;
+DROP TABLE sessions;

@@ -1,1 +1,0 @@
-//! Repositories of this area (see the module list in lib.rs).

@@ -1,0 +1,198 @@
+//! Employee syncs and lookups (H2.3.2, H2.4, H7.1).
+
+use super::{at, employee, employee_ids, leave, leave_ids, summary};
+use crate::harness::TestDb;
+use domain::ports::{Employee, EmployeeStore, LeaveFilter, SyncSummary};
+
+async fn employees_sync_upserts_and_deletes(db: &TestDb) {
+    let store = &db.store;
+    let (t1, t2) = (at("2025-03-01T00:00:00Z"), at("2025-03-02T00:00:00.250Z"));
+    let first = vec![
+        employee("1", "Ann", Some("ann@x.com"), None),
+        employee("2", "Bob", None, Some("bob@x.com")),
+        employee("3", "Cy", None, None),
+    ];
+    assert_eq!(
+        store.sync_employees(first, t1).await.unwrap(),
+        summary(3, 0, 0, 0)
+    );
+    let second = vec![
+        employee("1", "Ann", Some("ann@x.com"), None),
+        employee("2", "Bob Brown", None, Some("bob@x.com")),
+        employee("4", "Dee", Some("dee@x.com"), Some("d@x.com")),
+    ];
+    let got = store.sync_employees(second, t2).await.unwrap();
+    assert_eq!(got, summary(1, 1, 1, 1));
+    assert_eq!(got.synced(), 3);
+    assert_eq!(employee_ids(db).await, ["1", "2", "4"]);
+    assert!(store.get_employee("3").await.unwrap().is_none());
+    let bob = store.get_employee("2").await.unwrap().unwrap();
+    assert_eq!(bob.employee.name, "Bob Brown");
+    for e in store.list_employees().await.unwrap() {
+        assert_eq!(
+            e.synced_at, t2,
+            "every listed employee is confirmed by the sync"
+        );
+    }
+    assert_eq!(
+        store.get_employee("4").await.unwrap().unwrap().employee,
+        employee("4", "Dee", Some("dee@x.com"), Some("d@x.com"))
+    );
+}
+
+async fn employees_empty_sync_deletes_nothing(db: &TestDb) {
+    let store = &db.store;
+    let t = at("2025-03-01T00:00:00Z");
+    store
+        .sync_employees(vec![employee("1", "Ann", None, None)], t)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.sync_employees(vec![], t).await.unwrap(),
+        SyncSummary::default()
+    );
+    assert_eq!(employee_ids(db).await, ["1"]);
+}
+
+async fn employees_repeated_id_last_wins(db: &TestDb) {
+    let got = db
+        .store
+        .sync_employees(
+            vec![
+                employee("1", "Old", None, None),
+                employee("1", "New", None, None),
+            ],
+            at("2025-03-01T00:00:00Z"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(got, summary(1, 0, 0, 0));
+    let ann = db.store.get_employee("1").await.unwrap().unwrap();
+    assert_eq!(ann.employee.name, "New");
+}
+
+async fn employee_deletion_cascades_to_leave(db: &TestDb) {
+    let store = &db.store;
+    let t = at("2025-03-01T00:00:00Z");
+    store
+        .sync_employees(
+            vec![
+                employee("1", "Ann", None, None),
+                employee("2", "Bob", None, None),
+            ],
+            t,
+        )
+        .await
+        .unwrap();
+    store
+        .sync_leave(
+            vec![
+                leave("a", "1", "2025-03-03", "2025-03-04"),
+                leave("b", "2", "2025-03-05", "2025-03-05"),
+            ],
+            t,
+        )
+        .await
+        .unwrap();
+    let got = store
+        .sync_employees(vec![employee("1", "Ann", None, None)], t)
+        .await
+        .unwrap();
+    assert_eq!(got.deleted, 1);
+    assert_eq!(leave_ids(db, LeaveFilter::default()).await, ["a"]);
+}
+
+async fn employee_lookups(db: &TestDb) {
+    let store = &db.store;
+    store
+        .sync_employees(
+            vec![
+                employee("123", "bea", None, Some("shared@x.com")),
+                employee("45", "Al", Some(" Shared@X.com "), None),
+                employee("100", "Bea", Some("shared@x.com"), None),
+                employee("7", "carl", Some(""), Some("Carl@X.com")),
+                employee("8", "Al", Some("al@x.com"), None),
+            ],
+            at("2025-03-01T00:00:00Z"),
+        )
+        .await
+        .unwrap();
+    let listed: Vec<String> = store
+        .list_employees()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.employee.employee_id)
+        .collect();
+    assert_eq!(
+        listed,
+        ["8", "45", "100", "123", "7"],
+        "name case-insensitively (Bea before bea), then id as a number"
+    );
+    let find = |email: &'static str| async move {
+        store
+            .find_employee_by_email(email)
+            .await
+            .unwrap()
+            .map(|e| e.employee.employee_id)
+    };
+    assert_eq!(
+        find("SHARED@x.com ").await.as_deref(),
+        Some("45"),
+        "company email first, smallest id"
+    );
+    assert_eq!(
+        find("carl@x.com").await.as_deref(),
+        Some("7"),
+        "account email when no company email matches; a blank company email matches nothing"
+    );
+    assert_eq!(find("nobody@x.com").await, None);
+    assert_eq!(find("  ").await, None);
+    assert!(store.get_employee("nope").await.unwrap().is_none());
+}
+
+async fn concurrent_syncs_serialise(db: &TestDb) {
+    let t = at("2025-03-01T00:00:00Z");
+    let sets: Vec<Vec<Employee>> = (0..3)
+        .map(|k| {
+            (0..20)
+                .map(|i| employee(&(i + k * 10).to_string(), &format!("E{k}"), None, None))
+                .collect()
+        })
+        .collect();
+    let mut tasks = Vec::new();
+    for set in sets.clone() {
+        let store = db.reopen();
+        tasks.push(tokio::spawn(
+            async move { store.sync_employees(set, t).await },
+        ));
+    }
+    for task in tasks {
+        task.await.unwrap().unwrap();
+    }
+    let mut stored: Vec<Employee> = db
+        .store
+        .list_employees()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.employee)
+        .collect();
+    stored.sort_by(|a, b| a.employee_id.cmp(&b.employee_id));
+    assert!(
+        sets.into_iter().any(|mut set| {
+            set.sort_by(|a, b| a.employee_id.cmp(&b.employee_id));
+            set == stored
+        }),
+        "the store holds exactly one sync's result"
+    );
+}
+
+crate::on_both_backends!(
+    employees_sync_upserts_and_deletes,
+    employees_empty_sync_deletes_nothing,
+    employees_repeated_id_last_wins,
+    employee_deletion_cascades_to_leave,
+    employee_lookups,
+    concurrent_syncs_serialise,
+);

@@ -1,1 +1,0 @@
-//! Ports of this area.
