@@ -153,23 +153,7 @@ impl Db {
             attempt += 1;
             let f = Arc::clone(&f);
             let result = self
-                .attempt(move |conn| {
-                    // A domain refusal (`Err(E)`) rolls back like a database error.
-                    let mut refusal = None;
-                    let outcome = in_transaction(conn, begin, |c| match f(c)? {
-                        Ok(value) => Ok(Some(value)),
-                        Err(e) => {
-                            refusal = Some(e);
-                            Err(DieselError::RollbackTransaction)
-                        }
-                    });
-                    match (outcome, refusal) {
-                        (_, Some(e)) => Ok(Err(e)),
-                        (Ok(Some(value)), None) => Ok(Ok(value)),
-                        (Ok(None), None) => Err(DieselError::RollbackTransaction),
-                        (Err(e), None) => Err(e),
-                    }
-                })
+                .attempt(move |conn| refusable_transaction(conn, begin, |c| f(c)))
                 .await;
             match result {
                 Err(Failure::Serialization(_)) if attempt <= SERIALIZATION_RETRIES => {
@@ -178,6 +162,31 @@ impl Db {
                 other => return other.map_err(Failure::into_store_error),
             }
         }
+    }
+}
+
+/// [`in_transaction`] for a closure that may refuse: `Ok(Err(refusal))` rolls back like an error
+/// and is returned as it is.
+pub(crate) fn refusable_transaction<T, E, F>(
+    conn: &mut AnyConnection,
+    begin: &str,
+    f: F,
+) -> Result<Result<T, E>, DieselError>
+where
+    F: FnOnce(&mut AnyConnection) -> Result<Result<T, E>, DieselError>,
+{
+    let mut refusal = None;
+    let committed = in_transaction(conn, begin, |c| match f(c)? {
+        Ok(value) => Ok(value),
+        Err(e) => {
+            refusal = Some(e);
+            Err(DieselError::RollbackTransaction)
+        }
+    });
+    match (committed, refusal) {
+        (_, Some(e)) => Ok(Err(e)),
+        (Ok(value), None) => Ok(Ok(value)),
+        (Err(e), None) => Err(e),
     }
 }
 

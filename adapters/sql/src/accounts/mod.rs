@@ -8,7 +8,6 @@ mod throttle;
 mod users;
 
 use crate::connection::AnyConnection;
-use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::result::Error as DieselError;
 
@@ -40,18 +39,7 @@ fn in_locking_transaction<T, E>(
         AnyConnection::Postgres(_) => "BEGIN ISOLATION LEVEL READ COMMITTED",
         AnyConnection::Sqlite(_) => "BEGIN IMMEDIATE",
     };
-    conn.batch_execute(begin)?;
-    let outcome = f(conn);
-    if matches!(outcome, Ok(Ok(_))) {
-        if let Err(e) = conn.batch_execute("COMMIT") {
-            let _ = conn.batch_execute("ROLLBACK");
-            return Err(e);
-        }
-    } else {
-        // The connection must not go back to the pool inside a transaction.
-        conn.batch_execute("ROLLBACK")?;
-    }
-    outcome
+    crate::pool::refusable_transaction(conn, begin, f)
 }
 
 /// Locks the user's row until the end of an [`in_locking_transaction`] and returns its role
