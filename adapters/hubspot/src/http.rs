@@ -1,0 +1,171 @@
+//! Every HTTP call to HubSpot goes through here, and through the shared client policy
+//! (upstreams.md U0) of `upstream-http`: the bearer token and JSON headers (U1.1), the two budgets
+//! (U1.3) and the reading of answers into wire types.
+//!
+//! Budgets: searches are paced per attempt by the search `Upstream`'s own bucket. The general
+//! bucket must be shared by every call, searches included, and `upstream-http` keeps its bucket
+//! private, so this module owns it: every call waits for a general token before its first
+//! attempt, and a retry takes one when one is free (it has already waited its backoff).
+
+use crate::config::{HubSpotConfig, HubSpotConfigError};
+use crate::error_body::describe_error_body;
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use reqwest::header::ACCEPT;
+use reqwest::{Client, RequestBuilder, Url};
+use secrecy::{ExposeSecret, SecretString};
+use serde::de::DeserializeOwned;
+use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+use upstream_http::{Call, Policy, RateBudget, Upstream, UpstreamError};
+
+/// The HTTP side of the adapter: where HubSpot is, the token, and the two policies.
+pub(crate) struct HubSpotHttp {
+    base: Url,
+    token: SecretString,
+    /// Users, owners, the deal PATCH: general bucket only (owned here).
+    general: Upstream,
+    /// CRM searches: the search bucket (per attempt) and the general bucket.
+    search: Upstream,
+    general_budget: Option<DefaultDirectRateLimiter>,
+}
+
+impl std::fmt::Debug for HubSpotHttp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HubSpotHttp")
+            .field("base", &self.base.as_str())
+            .field("token", &"[redacted]")
+            .finish_non_exhaustive()
+    }
+}
+
+impl HubSpotHttp {
+    pub(crate) fn new(config: &HubSpotConfig) -> Result<HubSpotHttp, HubSpotConfigError> {
+        let base = Url::parse(config.base_url.trim())
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https") && !u.cannot_be_a_base())
+            .ok_or_else(|| HubSpotConfigError::BaseUrl(config.base_url.clone()))?;
+        if config.token.expose_secret().trim().is_empty() {
+            return Err(HubSpotConfigError::EmptyToken);
+        }
+        let policy = |name| Policy {
+            connect_timeout: config.connect_timeout,
+            request_timeout: config.request_timeout,
+            backoff_base: config.backoff_base,
+            backoff_cap: config.backoff_cap,
+            wait_429_without_header: Some(config.wait_429_without_retry_after),
+            ..Policy::new(name)
+        };
+        let search_policy = Policy {
+            budget: (config.search_per_sec > 0).then_some(RateBudget {
+                burst: config.search_per_sec,
+                per: Duration::from_secs(1),
+            }),
+            ..policy("hubspot-search")
+        };
+        let client = |p| {
+            Upstream::new(p, describe_error_body)
+                .map_err(|e| HubSpotConfigError::Client(e.to_string()))
+        };
+        Ok(HubSpotHttp {
+            base,
+            token: config.token.clone(),
+            general: client(policy("hubspot"))?,
+            search: client(search_policy)?,
+            general_budget: bucket(config.burst_per_10s, Duration::from_secs(10)),
+        })
+    }
+
+    /// The URL of an API path given as its segments (each one percent-encoded).
+    pub(crate) fn url(&self, segments: &[&str]) -> Url {
+        let mut url = self.base.clone();
+        // `new` refused bases that cannot take path segments, so this always applies.
+        if let Ok(mut path) = url.path_segments_mut() {
+            path.pop_if_empty().extend(segments);
+        }
+        url
+    }
+
+    /// A GET with query parameters.
+    pub(crate) async fn get<T: DeserializeOwned>(
+        &self,
+        label: &'static str,
+        url: &Url,
+        query: &[(&str, &str)],
+    ) -> Result<T, UpstreamError> {
+        self.send(&self.general, Call::read(label), |c| {
+            c.get(url.clone()).query(query)
+        })
+        .await
+    }
+
+    /// A CRM search: a read-only POST, retryable (U1.3), taking from both buckets.
+    pub(crate) async fn search<T: DeserializeOwned>(
+        &self,
+        label: &'static str,
+        url: &Url,
+        body: &serde_json::Value,
+    ) -> Result<T, UpstreamError> {
+        self.send(&self.search, Call::read(label), |c| {
+            c.post(url.clone()).json(body)
+        })
+        .await
+    }
+
+    /// A PATCH that is safe to repeat (the same value twice is harmless, U1.6.2).
+    pub(crate) async fn patch<T: DeserializeOwned>(
+        &self,
+        label: &'static str,
+        url: &Url,
+        body: &serde_json::Value,
+    ) -> Result<T, UpstreamError> {
+        self.send(&self.general, Call::idempotent_write(label), |c| {
+            c.patch(url.clone()).json(body)
+        })
+        .await
+    }
+
+    async fn send<T: DeserializeOwned>(
+        &self,
+        upstream: &Upstream,
+        call: Call,
+        build: impl Fn(&Client) -> RequestBuilder,
+    ) -> Result<T, UpstreamError> {
+        if let Some(budget) = &self.general_budget {
+            budget.until_ready().await;
+        }
+        let attempts = AtomicU32::new(0);
+        let build = |client: &Client| {
+            if attempts.fetch_add(1, Ordering::Relaxed) > 0
+                && let Some(budget) = &self.general_budget
+            {
+                // Best effort: a retry is never held back here, only counted when it can be.
+                let _ = budget.check();
+            }
+            build(client)
+                .bearer_auth(self.token.expose_secret())
+                .header(ACCEPT, "application/json")
+        };
+        upstream.call(call, build, parse_json).await
+    }
+}
+
+/// A token bucket of `burst` tokens refilled evenly over `per`; `None` when `burst` is zero.
+fn bucket(burst: u32, per: Duration) -> Option<DefaultDirectRateLimiter> {
+    let burst = NonZeroU32::new(burst)?;
+    let quota = Quota::with_period(per / burst.get())?.allow_burst(burst);
+    Some(RateLimiter::direct(quota))
+}
+
+/// A 2xx body into its wire type. The detail names where it broke, never what it read (values
+/// may be personal data).
+fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, String> {
+    serde_json::from_slice(body).map_err(|e| {
+        format!(
+            "unexpected JSON ({:?} error at line {}, column {})",
+            e.classify(),
+            e.line(),
+            e.column()
+        )
+    })
+}
