@@ -5,7 +5,9 @@
 mod accounts;
 mod clock;
 mod crm;
+mod employer;
 mod error;
+mod files;
 mod hr;
 mod hr_store;
 mod pipeline;
@@ -15,6 +17,10 @@ mod stores;
 // Area modules export their ports, records and (under `mocks`) their mocks by glob.
 #[allow(unused_imports)]
 pub use accounts::*;
+#[allow(unused_imports)]
+pub use employer::*;
+#[allow(unused_imports)]
+pub use files::*;
 #[allow(unused_imports)]
 pub use hr_store::*;
 #[allow(unused_imports)]
