@@ -45,6 +45,9 @@ pub struct HubSpotConfig {
     pub backoff_base: Duration,
     /// U1.3: backoff cap 8 s.
     pub backoff_cap: Duration,
+    /// `HUBSPOT_ACCOUNT_TIMEZONE` (U1.3): the daily quota resets at midnight there. Defaults to
+    /// the firm's zone.
+    pub account_timezone: chrono_tz::Tz,
 }
 
 impl HubSpotConfig {
@@ -66,6 +69,7 @@ impl HubSpotConfig {
             request_timeout: Duration::from_secs(10),
             backoff_base: Duration::from_millis(500),
             backoff_cap: Duration::from_secs(8),
+            account_timezone: chrono_tz::Australia::Sydney,
         }
     }
 }

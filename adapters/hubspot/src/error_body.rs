@@ -24,16 +24,17 @@ struct Detail {
     message: Option<String>,
 }
 
-/// The code and message of a HubSpot error body: code = `errors[0].code`, else `category`, else
-/// the rate-limit `policyName`; message = `message`, else `errors[0].message`. Anything that is not
+/// The code and message of a HubSpot error body: code = the rate-limit `policyName`, else
+/// `errors[0].code`, else `category`; message = `message`, else `errors[0].message`. Anything that is not
 /// such a body gives empty fields. Logs the `correlationId` (U1.10), never the body.
 pub fn describe_error_body(body: &[u8]) -> ErrorBody {
     let body: Body = serde_json::from_slice(body).unwrap_or_default();
     let first = body.errors.into_iter().next().unwrap_or_default();
     let non_empty = |s: Option<String>| s.filter(|s| !s.trim().is_empty());
-    let code = non_empty(first.code)
+    // A rate-limit policy names the limit that was hit, which decides what to do (U1.3).
+    let code = non_empty(body.policy_name.clone())
+        .or_else(|| non_empty(first.code))
         .or_else(|| non_empty(body.category))
-        .or_else(|| non_empty(body.policy_name.clone()))
         .unwrap_or_default();
     let message = non_empty(body.message)
         .or_else(|| non_empty(first.message))

@@ -2,6 +2,8 @@
 //! (upstreams.md U0) of `upstream-http`: the bearer token and JSON headers (U1.1), the two budgets
 //! (U1.3) and the reading of answers into wire types.
 //!
+//! A `DAILY` 429 (U1.3) holds the one shared breaker until the account's midnight.
+//!
 //! Budgets: searches are paced per attempt by the search `Upstream`'s own bucket. The general
 //! bucket must be shared by every call, searches included, and `upstream-http` keeps its bucket
 //! private, so this module owns it: every call waits for a general token before its first
@@ -15,9 +17,25 @@ use reqwest::{Client, RequestBuilder, Url};
 use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
 use std::num::NonZeroU32;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
-use upstream_http::{Call, Policy, RateBudget, Upstream, UpstreamError};
+use upstream_http::{Call, Policy, QuotaHold, RateBudget, Upstream, UpstreamError};
+
+/// U1.3: a `DAILY` 429 holds HubSpot until the next midnight in the account's zone.
+fn until_midnight(tz: chrono_tz::Tz) -> impl Fn(std::time::SystemTime) -> Duration + Send + Sync {
+    move |now| {
+        let now: chrono::DateTime<chrono::Utc> = now.into();
+        let local = now.with_timezone(&tz);
+        let next = local
+            .date_naive()
+            .succ_opt()
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .and_then(|m| m.and_local_timezone(tz).earliest());
+        next.and_then(|n| (n.with_timezone(&chrono::Utc) - now).to_std().ok())
+            .unwrap_or(Duration::from_secs(3600))
+    }
+}
 
 /// The HTTP side of the adapter: where HubSpot is, the token, and the two policies.
 pub(crate) struct HubSpotHttp {
@@ -48,7 +66,12 @@ impl HubSpotHttp {
         if config.token.expose_secret().trim().is_empty() {
             return Err(HubSpotConfigError::EmptyToken);
         }
+        let daily = QuotaHold {
+            code: "DAILY",
+            until: Arc::new(until_midnight(config.account_timezone)),
+        };
         let policy = |name| Policy {
+            quota_hold: Some(daily.clone()),
             connect_timeout: config.connect_timeout,
             request_timeout: config.request_timeout,
             backoff_base: config.backoff_base,
@@ -67,11 +90,14 @@ impl HubSpotHttp {
             Upstream::new(p, describe_error_body)
                 .map_err(|e| HubSpotConfigError::Client(e.to_string()))
         };
+        let general = client(policy("hubspot"))?;
+        // One breaker for HubSpot (U0.6), so a daily-quota hold stops searches too.
+        let search = client(search_policy)?.sharing_breaker_with(&general);
         Ok(HubSpotHttp {
             base,
             token: config.token.clone(),
-            general: client(policy("hubspot"))?,
-            search: client(search_policy)?,
+            general,
+            search,
             general_budget: bucket(config.burst_per_10s, Duration::from_secs(10)),
         })
     }

@@ -77,6 +77,16 @@ impl Breaker {
         }
     }
 
+    /// Holds every call back until `until` (an exhausted quota); then one probe, as after any
+    /// opening.
+    pub(crate) fn hold(&self, until: Instant) {
+        if let Ok(mut inner) = self.inner.lock() {
+            inner.state = State::Open { until };
+            inner.consecutive = 0;
+            inner.recent.clear();
+        }
+    }
+
     /// Records an attempt's outcome: `failed` for retryable failures only.
     pub(crate) fn record(&self, now: Instant, failed: bool) {
         let Ok(mut inner) = self.inner.lock() else {

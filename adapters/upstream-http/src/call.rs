@@ -8,6 +8,7 @@ use domain::ports::UpstreamError;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use reqwest::{RequestBuilder, StatusCode};
 use std::num::NonZeroU32;
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 /// How one call may be repeated, and by when it must be done.
@@ -64,7 +65,8 @@ pub struct Upstream {
     client: reqwest::Client,
     policy: Policy,
     limiter: Option<DefaultDirectRateLimiter>,
-    breaker: Breaker,
+    /// Shared with the other `Upstream`s of the same upstream (U0.6: one breaker per host).
+    breaker: Arc<Breaker>,
     describe: fn(&[u8]) -> ErrorBody,
 }
 
@@ -114,7 +116,7 @@ impl Upstream {
         });
         Ok(Upstream {
             client,
-            breaker: Breaker::new(policy.breaker),
+            breaker: Arc::new(Breaker::new(policy.breaker)),
             policy,
             limiter,
             describe,
@@ -123,6 +125,13 @@ impl Upstream {
 
     pub fn policy(&self) -> &Policy {
         &self.policy
+    }
+
+    /// This client with `other`'s circuit breaker, for an upstream reached through several
+    /// policies (e.g. HubSpot's searches and its other calls): one breaker per upstream (U0.6).
+    pub fn sharing_breaker_with(mut self, other: &Upstream) -> Upstream {
+        self.breaker = Arc::clone(&other.breaker);
+        self
     }
 
     /// Sends the request `build` makes (again for every attempt) and reads a 2xx body with
@@ -259,6 +268,18 @@ impl Upstream {
             };
         }
         let described = (self.describe)(&body);
+        if let Some(hold) = self
+            .policy
+            .quota_hold
+            .as_ref()
+            .filter(|h| status == StatusCode::TOO_MANY_REQUESTS && described.code == h.code)
+        {
+            let wait = (hold.until)(SystemTime::now());
+            self.breaker.hold(Instant::now() + wait);
+            return Attempt::Final(UpstreamError::RateLimited {
+                retry_after: Some(wait),
+            });
+        }
         if !is_retryable(status) {
             return Attempt::Final(final_error(name, status, &described));
         }

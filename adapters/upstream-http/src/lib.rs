@@ -13,6 +13,6 @@ mod policy;
 pub use breaker::BreakerConfig;
 pub use call::{Call, Upstream};
 pub use outcome::ErrorBody;
-pub use policy::{Policy, RateBudget};
+pub use policy::{Policy, QuotaHold, RateBudget};
 
 pub use domain::ports::UpstreamError;

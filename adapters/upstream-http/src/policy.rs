@@ -1,7 +1,25 @@
 //! Per-upstream settings (U0.1–U0.7 defaults, overridden per section).
 
 use crate::breaker::BreakerConfig;
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+/// A quota that, once exhausted, holds every call back for a while: a 429 whose error body has
+/// `code` opens the breaker for `until(now)` (HubSpot's daily limit: until the next midnight in
+/// the account's zone, U1.3).
+#[derive(Clone)]
+pub struct QuotaHold {
+    pub code: &'static str,
+    pub until: Arc<dyn Fn(SystemTime) -> Duration + Send + Sync>,
+}
+
+impl std::fmt::Debug for QuotaHold {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("QuotaHold")
+            .field("code", &self.code)
+            .finish_non_exhaustive()
+    }
+}
 
 /// A token bucket: `burst` tokens refilled over `per` (U0.7).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -28,6 +46,7 @@ pub struct Policy {
     pub wait_429_without_header: Option<Duration>,
     pub budget: Option<RateBudget>,
     pub breaker: BreakerConfig,
+    pub quota_hold: Option<QuotaHold>,
 }
 
 impl Policy {
@@ -44,6 +63,7 @@ impl Policy {
             wait_429_without_header: None,
             budget: None,
             breaker: BreakerConfig::default(),
+            quota_hold: None,
         }
     }
 }

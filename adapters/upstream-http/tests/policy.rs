@@ -322,3 +322,55 @@ async fn u0_7_an_empty_budget_before_the_deadline_is_unavailable() {
         "{err:?}"
     );
 }
+
+#[tokio::test]
+async fn u1_3_an_exhausted_quota_holds_every_call_of_the_upstream() {
+    let server = MockServer::start().await;
+    Mock::given(path("/thing"))
+        .respond_with(ResponseTemplate::new(429).set_body_string(r#"{"code":"DAILY"}"#))
+        .mount(&server)
+        .await;
+    let hold = upstream_http::QuotaHold {
+        code: "DAILY",
+        until: std::sync::Arc::new(|_| Duration::from_secs(3600)),
+    };
+    let general = Upstream::new(
+        Policy {
+            quota_hold: Some(hold),
+            ..policy()
+        },
+        describe,
+    )
+    .unwrap();
+    let search = Upstream::new(policy(), describe)
+        .unwrap()
+        .sharing_breaker_with(&general);
+    let err = get(&general, &server, Call::read("/thing"))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err,
+        UpstreamError::RateLimited {
+            retry_after: Some(Duration::from_secs(3600))
+        }
+    );
+    assert_eq!(requests(&server).await, 1, "not retried");
+    for up in [&general, &search] {
+        let err = get(up, &server, Call::read("/thing")).await.unwrap_err();
+        assert!(
+            matches!(
+                err,
+                UpstreamError::Unavailable {
+                    breaker_open: true,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+    }
+    assert_eq!(
+        requests(&server).await,
+        1,
+        "held back until the quota resets"
+    );
+}

@@ -121,13 +121,54 @@ async fn u0_5_a_429_without_retry_after_waits_the_configured_window() {
 #[tokio::test]
 async fn u0_5_a_429_on_every_attempt_is_rate_limited() {
     let server = MockServer::start().await;
+    let rolling = ResponseTemplate::new(429).set_body_json(json!({
+        "status": "error", "message": "You have reached your ten_secondly_rolling limit.",
+        "errorType": "RATE_LIMIT", "correlationId": "c-8", "policyName": "TEN_SECONDLY_ROLLING"}));
+    Op::Deals.mount(&server, rolling, 3).await;
+    let err = Op::Deals.run(&crm(&server)).await.unwrap_err();
+    assert_eq!(err, UpstreamError::RateLimited { retry_after: None });
+    assert_eq!(requests(&server).await.len(), 3);
+}
+
+#[tokio::test]
+async fn u1_3_a_daily_429_holds_every_hubspot_call_until_midnight() {
+    let server = MockServer::start().await;
     let daily = ResponseTemplate::new(429).set_body_json(json!({
         "status": "error", "message": "You have reached your daily limit.",
         "errorType": "RATE_LIMIT", "correlationId": "c-9", "policyName": "DAILY"}));
     Op::Deals.mount(&server, daily, 3).await;
-    let err = Op::Deals.run(&crm(&server)).await.unwrap_err();
-    assert_eq!(err, UpstreamError::RateLimited { retry_after: None });
-    assert_eq!(requests(&server).await.len(), 3);
+    let crm = crm(&server);
+    let err = Op::Deals.run(&crm).await.unwrap_err();
+    let UpstreamError::RateLimited {
+        retry_after: Some(wait),
+    } = err
+    else {
+        panic!("expected RateLimited with a wait, got {err:?}");
+    };
+    assert!(
+        wait <= Duration::from_secs(25 * 3600),
+        "until the next midnight: {wait:?}"
+    );
+    assert_eq!(
+        requests(&server).await.len(),
+        1,
+        "a daily limit is not retried"
+    );
+    // Searches and other calls share the one HubSpot breaker: nothing goes out any more.
+    for op in OPS {
+        let err = op.run(&crm).await.unwrap_err();
+        assert!(
+            matches!(
+                err,
+                UpstreamError::Unavailable {
+                    breaker_open: true,
+                    ..
+                }
+            ),
+            "{op:?} {err:?}"
+        );
+    }
+    assert_eq!(requests(&server).await.len(), 1);
 }
 
 #[tokio::test]
