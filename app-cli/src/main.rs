@@ -3,6 +3,7 @@
 mod allocate;
 mod migrate;
 mod table;
+mod webhook;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -25,6 +26,8 @@ enum Command {
     Allocate(allocate::AllocateArgs),
     /// Apply the embedded database migrations to `DATABASE_URL` (SQLite file or PostgreSQL).
     Migrate(migrate::MigrateArgs),
+    /// HubSpot webhook helpers: sign a request body for a local server.
+    Webhook(webhook::WebhookArgs),
 }
 
 fn main() -> ExitCode {
@@ -32,5 +35,6 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Allocate(args) => allocate::run(&args),
         Command::Migrate(args) => migrate::run(&args),
+        Command::Webhook(args) => webhook::run(&args),
     }
 }

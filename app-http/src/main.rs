@@ -1,8 +1,38 @@
-//! Allot's HTTP server. Not built yet: the allocation service arrives with its own issue.
+//! `app-http`: starts Allot's HTTP server. With no HubSpot token (outside production) it serves
+//! the demo firm from `fixtures/demo/scenario.json` on a local SQLite file.
 
-fn main() -> std::process::ExitCode {
-    eprintln!(
-        "app-http is not built yet. Try the dry run: cargo run -p app-cli -- allocate --demo --format table"
-    );
-    std::process::ExitCode::from(2)
+use anyhow::Context;
+use app_http::Settings;
+use app_http::state::AppState;
+use poem::Server;
+use poem::listener::TcpListener;
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let settings = Settings::load().context("configuration")?;
+    init_logs(&settings);
+    let addr = format!("{}:{}", settings.host, settings.port);
+    let state = AppState::build(settings).await.context("start-up")?;
+    tracing::info!(%addr, demo = state.demo.is_some(), "Allot listening; API docs at /docs");
+    Server::new(TcpListener::bind(addr))
+        .run_with_graceful_shutdown(
+            app_http::app(state),
+            async {
+                let _ = tokio::signal::ctrl_c().await;
+            },
+            Some(std::time::Duration::from_secs(10)),
+        )
+        .await
+        .context("server")
+}
+
+fn init_logs(settings: &Settings) {
+    let filter = EnvFilter::try_new(&settings.log_level).unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    if settings.log_format.eq_ignore_ascii_case("text") {
+        builder.init();
+    } else {
+        builder.json().flatten_event(true).init();
+    }
 }

@@ -42,4 +42,20 @@ impl SqlStore {
     pub async fn migrate(&self) -> Result<Vec<String>, MigrationError> {
         migrate::run(&self.db).await
     }
+
+    /// Whether no embedded migration is pending.
+    pub async fn migrations_current(&self) -> Result<bool, MigrationError> {
+        migrate::current(&self.db).await
+    }
+
+    /// `SELECT 1` on a pooled connection (readiness, warm-up).
+    pub async fn ping(&self) -> Result<(), domain::ports::StoreError> {
+        use diesel::connection::SimpleConnection;
+        self.db
+            .run(|conn| match conn {
+                AnyConnection::Postgres(pg) => pg.batch_execute("SELECT 1"),
+                AnyConnection::Sqlite(lite) => lite.batch_execute("SELECT 1"),
+            })
+            .await
+    }
 }

@@ -25,6 +25,21 @@ pub async fn run(db: &Db) -> Result<Vec<String>, MigrationError> {
         .map_err(MigrationError)
 }
 
+/// Whether every embedded migration has been applied (readiness, S11.3).
+pub async fn current(db: &Db) -> Result<bool, MigrationError> {
+    db.run(|conn| {
+        Ok(match conn {
+            AnyConnection::Postgres(pg) => pg.has_pending_migration(POSTGRES),
+            AnyConnection::Sqlite(lite) => lite.has_pending_migration(SQLITE),
+        }
+        .map(|pending| !pending)
+        .map_err(|e| e.to_string()))
+    })
+    .await
+    .map_err(|e| MigrationError(e.to_string()))?
+    .map_err(MigrationError)
+}
+
 fn apply(conn: &mut AnyConnection) -> Result<Vec<String>, String> {
     let versions = |v: Vec<diesel::migration::MigrationVersion<'_>>| {
         v.into_iter().map(|v| v.to_string()).collect::<Vec<_>>()

@@ -14,3 +14,17 @@ impl<T: Clock + ?Sized> Clock for Arc<T> {
         (**self).now()
     }
 }
+
+/// Waiting: the only way the domain lets time pass (polling a duplicate's claim, deadlines).
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait::async_trait]
+pub trait Sleeper: Send + Sync {
+    async fn sleep(&self, duration: std::time::Duration);
+}
+
+#[async_trait::async_trait]
+impl<T: Sleeper + ?Sized> Sleeper for Arc<T> {
+    async fn sleep(&self, duration: std::time::Duration) {
+        (**self).sleep(duration).await
+    }
+}

@@ -28,14 +28,14 @@ pub use pipeline::*;
 #[allow(unused_imports)]
 pub use portal::*;
 
-pub use clock::Clock;
+pub use clock::{Clock, Sleeper};
 pub use crm::{Crm, DealsByAdviser, MeetingsByOwner};
 pub use error::{REJECTED_MESSAGE_MAX_CHARS, StoreError, UpstreamError};
 pub use hr::{LeaveByAdviser, LeaveSource};
 pub use stores::{ClosureStore, OverrideStore, OverrideWriteError, StoredClosure, StoredOverride};
 
 #[cfg(any(test, feature = "mocks"))]
-pub use clock::MockClock;
+pub use clock::{MockClock, MockSleeper};
 #[cfg(any(test, feature = "mocks"))]
 pub use crm::MockCrm;
 #[cfg(any(test, feature = "mocks"))]

@@ -1,0 +1,72 @@
+use super::*;
+
+fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+#[test]
+fn defaults_then_environment() {
+    let s = Settings::from_sources(
+        None,
+        &env(&[
+            ("PORT", "9090"),
+            ("COOKIE_SECURE", "false"),
+            ("HUBSPOT_TOKEN", "12345"),
+        ]),
+    )
+    .unwrap();
+    assert_eq!(s.port, 9090);
+    assert!(!s.cookie_secure);
+    assert_eq!(s.allocation_dedupe_days, 7);
+    assert_eq!(
+        secrecy::ExposeSecret::expose_secret(s.hubspot_token.as_ref().unwrap()),
+        "12345"
+    );
+    assert!(!s.demo_mode());
+}
+
+#[test]
+fn secrets_never_print() {
+    let s = Settings::from_sources(
+        None,
+        &env(&[
+            ("HUBSPOT_TOKEN", "pat-na1-topsecret"),
+            ("ADMIN_PASSWORD", "hunter2hunter2"),
+            ("DATABASE_URL", "postgres://u:pw-secret@h/db"),
+        ]),
+    )
+    .unwrap();
+    let shown = format!("{s:?}");
+    for secret in ["topsecret", "hunter2", "pw-secret"] {
+        assert!(!shown.contains(secret), "{shown}");
+    }
+}
+
+#[test]
+fn secret_files_and_conflicts() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("token");
+    std::fs::write(&path, "from-file\n").unwrap();
+    let p = path.to_str().unwrap();
+    let s = Settings::from_sources(None, &env(&[("HUBSPOT_TOKEN_FILE", p)])).unwrap();
+    assert_eq!(
+        secrecy::ExposeSecret::expose_secret(s.hubspot_token.as_ref().unwrap()),
+        "from-file"
+    );
+    let both = Settings::from_sources(
+        None,
+        &env(&[("HUBSPOT_TOKEN_FILE", p), ("HUBSPOT_TOKEN", "x")]),
+    );
+    assert!(matches!(both, Err(ConfigError::BothSet(_))));
+}
+
+#[test]
+fn bad_values_name_the_setting_not_the_value() {
+    let e = Settings::from_sources(None, &env(&[("PORT", "eighty")]))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("PORT") && !e.contains("eighty"), "{e}");
+}

@@ -1,0 +1,29 @@
+//! The OpenAPI operations, one module per area of http-api.md H1.
+
+pub mod allocate;
+pub mod service;
+
+use poem_openapi::Tags;
+
+#[derive(Debug, Tags)]
+pub enum ApiTags {
+    /// HubSpot workflow webhooks (signed).
+    Webhooks,
+    /// Office closures.
+    Closures,
+    /// Capacity overrides.
+    CapacityOverrides,
+    /// Allocation history and dry runs.
+    Allocations,
+    /// Adviser availability.
+    Availability,
+    /// Employment Hero sync and lookups.
+    Employees,
+    /// Health and readiness.
+    Service,
+}
+
+/// Every API, for `OpenApiService::new`.
+pub fn apis() -> (allocate::AllocateApi, service::ServiceApi) {
+    (allocate::AllocateApi, service::ServiceApi)
+}

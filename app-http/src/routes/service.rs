@@ -1,0 +1,103 @@
+//! Service endpoints (http-api.md H2.11): liveness, readiness.
+
+use crate::routes::ApiTags;
+use crate::state::AppState;
+use poem::web::Data;
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object, OpenApi};
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+#[derive(Debug)]
+pub struct ServiceApi;
+
+#[derive(Debug, Object)]
+pub struct Health {
+    /// `ok`.
+    pub status: String,
+    pub version: String,
+}
+
+#[derive(Debug, Object)]
+pub struct Readiness {
+    /// `ready` or `not_ready`.
+    pub status: String,
+    /// `database`, `migrations`: `ok` or `failed`.
+    pub checks: BTreeMap<String, String>,
+    /// Breaker states, informational: `closed`, `open`, `half_open`, `disabled`.
+    pub upstreams: BTreeMap<String, String>,
+    /// The failing check, when not ready.
+    #[oai(skip_serializing_if_is_none)]
+    pub error: Option<String>,
+}
+
+#[derive(Debug, ApiResponse)]
+pub enum ReadyResponse {
+    #[oai(status = 200)]
+    Ready(Json<Readiness>),
+    #[oai(status = 503)]
+    NotReady(Json<Readiness>),
+}
+
+#[OpenApi]
+impl ServiceApi {
+    /// Liveness: 200 whenever the process serves HTTP.
+    #[oai(path = "/healthz", method = "get", tag = "ApiTags::Service")]
+    async fn healthz(&self) -> Json<Health> {
+        Json(Health {
+            status: "ok".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+        })
+    }
+
+    /// Readiness: the database answers `SELECT 1` within 1 s and migrations are current.
+    #[oai(path = "/readyz", method = "get", tag = "ApiTags::Service")]
+    async fn readyz(&self, state: Data<&AppState>) -> ReadyResponse {
+        let db = tokio::time::timeout(Duration::from_secs(1), state.store.ping()).await;
+        let db_ok = matches!(db, Ok(Ok(())));
+        let migrations_ok = db_ok
+            && matches!(
+                tokio::time::timeout(Duration::from_secs(1), state.store.migrations_current())
+                    .await,
+                Ok(Ok(true))
+            );
+        let ok = |b: bool| if b { "ok" } else { "failed" }.to_owned();
+        let mut checks = BTreeMap::new();
+        checks.insert("database".to_owned(), ok(db_ok));
+        checks.insert("migrations".to_owned(), ok(migrations_ok));
+        let demo = state.demo.is_some();
+        let upstreams: BTreeMap<String, String> = [
+            ("hubspot", if demo { "disabled" } else { "closed" }),
+            ("employment_hero", "disabled"),
+            ("box", "disabled"),
+            ("employer_api", "disabled"),
+            ("firestore", "disabled"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+        let error = if !db_ok {
+            Some("database".to_owned())
+        } else if !migrations_ok {
+            Some("migrations".to_owned())
+        } else {
+            None
+        };
+        let body = Readiness {
+            status: if error.is_none() {
+                "ready"
+            } else {
+                "not_ready"
+            }
+            .into(),
+            checks,
+            upstreams,
+            error,
+        };
+        if body.error.is_none() {
+            ReadyResponse::Ready(Json(body))
+        } else {
+            ReadyResponse::NotReady(Json(body))
+        }
+    }
+}
