@@ -199,9 +199,14 @@ impl Settings {
         for key in KEYS {
             if let Some(value) = lookup(key) {
                 // Parsed like figment's Env provider: "8080" and "true" reach typed fields.
-                let value: figment::value::Value = value
-                    .parse()
-                    .unwrap_or_else(|_| figment::value::Value::from(value));
+                // Secrets stay text whatever they look like.
+                let value: figment::value::Value = if SECRET_KEYS.contains(key) {
+                    figment::value::Value::from(value)
+                } else {
+                    value
+                        .parse()
+                        .unwrap_or_else(|_| figment::value::Value::from(value))
+                };
                 figment = figment.merge(Serialized::default(key, value));
             }
         }
