@@ -5,11 +5,13 @@
 
 mod clock;
 mod crm;
+mod employer;
 mod leave;
 mod stores;
 
 pub use clock::FixedClock;
 pub use crm::{OwnerWrite, ScenarioCrm};
+pub use employer::*;
 pub use leave::ScenarioLeave;
 pub use stores::{MemoryClosures, MemoryOverrides};
 
