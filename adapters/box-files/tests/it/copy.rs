@@ -165,7 +165,10 @@ async fn u3_5_a_409_after_a_refused_attempt_is_not_reported_as_ours() {
             .mount(&server)
             .await;
         let fake = CopyFake::default();
-        fake.folders.lock().unwrap().insert("Ann Lee".into(), "555".into());
+        fake.folders
+            .lock()
+            .unwrap()
+            .insert("Ann Lee".into(), "555".into());
         copy_fake(&server, fake).await;
         let CopyOutcome::NameInUse {
             after_ambiguous_retry,
@@ -222,7 +225,10 @@ async fn u3_5_other_copy_failures() {
         .mount(&server)
         .await;
     let err = copy(&server, "A").await.unwrap_err();
-    assert!(matches!(err, UpstreamError::Rejected { status: 400, .. }), "{err:?}");
+    assert!(
+        matches!(err, UpstreamError::Rejected { status: 400, .. }),
+        "{err:?}"
+    );
     assert_eq!(copies(&server).await, 1);
 
     let server = fake_box().await;

@@ -158,7 +158,10 @@ async fn u3_4_an_email_is_resolved_once_case_insensitively() {
     files.resolve_path("Clients/Active").await.unwrap();
     files.resolve_path("Clients").await.unwrap();
     let api = api_requests(&server).await;
-    let lookups: Vec<_> = api.iter().filter(|r| r.url.path() == "/2.0/users").collect();
+    let lookups: Vec<_> = api
+        .iter()
+        .filter(|r| r.url.path() == "/2.0/users")
+        .collect();
     assert_eq!(lookups.len(), 1, "resolved once per process");
     assert_eq!(header_of(lookups[0], "as-user"), None);
     for r in api.iter().filter(|r| r.url.path() != "/2.0/users") {

@@ -40,7 +40,10 @@ async fn u3_3_the_token_request_carries_a_valid_signed_assertion() {
             .map(|(_, v)| v.clone())
             .unwrap()
     };
-    assert_eq!(field("grant_type"), "urn:ietf:params:oauth:grant-type:jwt-bearer");
+    assert_eq!(
+        field("grant_type"),
+        "urn:ietf:params:oauth:grant-type:jwt-bearer"
+    );
     assert_eq!(field("client_id"), CLIENT_ID);
     assert_eq!(field("client_secret"), CLIENT_SECRET);
     assert_eq!(form.len(), 4, "{form:?}");
@@ -58,7 +61,10 @@ async fn u3_3_the_token_request_carries_a_valid_signed_assertion() {
     let iat = claims["iat"].as_u64().unwrap();
     let exp = claims["exp"].as_u64().unwrap();
     assert!(exp > iat && exp - iat <= 60, "iat {iat} exp {exp}");
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
     assert!(iat.abs_diff(now) <= 5);
 
     // The API call carried the token.
@@ -67,7 +73,11 @@ async fn u3_3_the_token_request_carries_a_valid_signed_assertion() {
         header_of(&api[0], "authorization"),
         Some(format!("Bearer {ACCESS_TOKEN}").as_str())
     );
-    assert_eq!(header_of(&api[0], "as-user"), None, "no impersonation configured");
+    assert_eq!(
+        header_of(&api[0], "as-user"),
+        None,
+        "no impersonation configured"
+    );
 }
 
 #[tokio::test]
@@ -84,7 +94,11 @@ async fn u3_3_one_token_serves_many_calls_even_concurrent_ones() {
         result.unwrap();
     }
     files.resolve_path("Clients").await.unwrap();
-    assert_eq!(token_requests(&server).await.len(), 1, "single flight, then cached");
+    assert_eq!(
+        token_requests(&server).await.len(),
+        1,
+        "single flight, then cached"
+    );
     assert_eq!(api_requests(&server).await.len(), 9);
 }
 
@@ -112,12 +126,23 @@ async fn u3_3_an_expiring_token_is_replaced_and_each_assertion_is_new() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     files.resolve_path("Clients").await.unwrap();
     let tokens = token_requests(&server).await;
-    assert_eq!(tokens.len(), 2, "a token within 5 min of expiry is replaced");
+    assert_eq!(
+        tokens.len(),
+        2,
+        "a token within 5 min of expiry is replaced"
+    );
     let jtis: HashSet<String> = tokens
         .iter()
         .map(|r| {
-            let assertion = form(r).into_iter().find(|(k, _)| k == "assertion").unwrap().1;
-            verified_jwt(&assertion).1["jti"].as_str().unwrap().to_owned()
+            let assertion = form(r)
+                .into_iter()
+                .find(|(k, _)| k == "assertion")
+                .unwrap()
+                .1;
+            verified_jwt(&assertion).1["jti"]
+                .as_str()
+                .unwrap()
+                .to_owned()
         })
         .collect();
     assert_eq!(jtis.len(), 2, "every assertion has its own jti");
@@ -177,7 +202,11 @@ async fn s14_1_token_invalid_grant_is_rejected_and_not_retried() {
         panic!("{err:?}");
     };
     assert_eq!((status, code.as_str()), (400, "invalid_grant"));
-    assert_eq!(requests(&server).await.len(), 1, "a final 4xx is not retried");
+    assert_eq!(
+        requests(&server).await.len(),
+        1,
+        "a final 4xx is not retried"
+    );
 }
 
 #[tokio::test]
