@@ -5,11 +5,13 @@
 
 mod clock;
 mod crm;
+mod files;
 mod leave;
 mod stores;
 
 pub use clock::FixedClock;
 pub use crm::{OwnerWrite, ScenarioCrm};
+pub use files::{CopyRecord, MetadataWrite, RecordingBox};
 pub use leave::ScenarioLeave;
 pub use stores::{MemoryClosures, MemoryOverrides};
 
