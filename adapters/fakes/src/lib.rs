@@ -6,12 +6,14 @@
 mod clock;
 mod crm;
 mod employer;
+mod files;
 mod leave;
 mod stores;
 
 pub use clock::FixedClock;
 pub use crm::{OwnerWrite, ScenarioCrm};
 pub use employer::*;
+pub use files::{CopyRecord, MetadataWrite, RecordingBox};
 pub use leave::ScenarioLeave;
 pub use stores::{MemoryClosures, MemoryOverrides};
 
