@@ -2,6 +2,7 @@
 
 mod allocate;
 mod migrate;
+mod sync;
 mod table;
 
 use clap::{Parser, Subcommand};
@@ -25,6 +26,12 @@ enum Command {
     Allocate(allocate::AllocateArgs),
     /// Apply the embedded database migrations to `DATABASE_URL` (SQLite file or PostgreSQL).
     Migrate(migrate::MigrateArgs),
+    /// Sync employees or leave from Employment Hero into `DATABASE_URL` (http-api.md H2.3),
+    /// using the connection an admin made at `/auth/start`.
+    ///
+    /// Exit codes: 0 synced; 1 upstream, store or reauth failure (nothing written); 2 missing
+    /// or invalid settings.
+    Sync(sync::SyncArgs),
 }
 
 fn main() -> ExitCode {
@@ -32,5 +39,6 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Allocate(args) => allocate::run(&args),
         Command::Migrate(args) => migrate::run(&args),
+        Command::Sync(args) => sync::run(&args),
     }
 }
