@@ -2,6 +2,7 @@
 
 mod allocate;
 mod migrate;
+mod sync;
 mod table;
 mod webhook;
 
@@ -28,6 +29,12 @@ enum Command {
     Migrate(migrate::MigrateArgs),
     /// HubSpot webhook helpers: sign a request body for a local server.
     Webhook(webhook::WebhookArgs),
+    /// Sync employees or leave from Employment Hero into `DATABASE_URL` (http-api.md H2.3),
+    /// using the connection an admin made at `/auth/start`.
+    ///
+    /// Exit codes: 0 synced; 1 upstream, store or reauth failure (nothing written); 2 missing
+    /// or invalid settings.
+    Sync(sync::SyncArgs),
 }
 
 fn main() -> ExitCode {
@@ -36,5 +43,6 @@ fn main() -> ExitCode {
         Command::Allocate(args) => allocate::run(&args),
         Command::Migrate(args) => migrate::run(&args),
         Command::Webhook(args) => webhook::run(&args),
+        Command::Sync(args) => sync::run(&args),
     }
 }

@@ -9,6 +9,7 @@ mod employer;
 mod error;
 mod files;
 mod hr;
+mod hr_directory;
 mod hr_store;
 mod pipeline;
 mod portal;
@@ -21,6 +22,8 @@ pub use accounts::*;
 pub use employer::*;
 #[allow(unused_imports)]
 pub use files::*;
+#[allow(unused_imports)]
+pub use hr_directory::*;
 #[allow(unused_imports)]
 pub use hr_store::*;
 #[allow(unused_imports)]

@@ -4,6 +4,7 @@ mod activity;
 mod allocate_deal;
 mod error;
 pub mod webhook;
+pub mod sync_hr;
 mod window;
 
 pub use allocate_deal::AllocateDeal;
