@@ -341,12 +341,12 @@ pub(crate) fn describe_error_body(body: &[u8]) -> ErrorBody {
     struct Outer {
         error: Inner,
     }
-    let inner = serde_json::from_slice::<Outer>(body)
-        .or_else(|_| {
-            serde_json::from_slice::<Vec<Outer>>(body)
-                .map(|v| v.into_iter().next().map(|o| o.error).unwrap_or_default())
-                .map(|error| Outer { error })
-        })
+    let json: Json = serde_json::from_slice(body).unwrap_or_default();
+    let first = match json {
+        Json::Array(items) => items.into_iter().next().unwrap_or_default(),
+        other => other,
+    };
+    let inner = serde_json::from_value::<Outer>(first)
         .map(|o| o.error)
         .unwrap_or_default();
     ErrorBody {
