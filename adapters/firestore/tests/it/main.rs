@@ -9,6 +9,7 @@ mod closures;
 mod employees;
 mod encoding;
 mod fake;
+mod fake_ops;
 mod faults;
 mod leave;
 mod overrides;
