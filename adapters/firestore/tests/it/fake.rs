@@ -38,6 +38,8 @@ pub struct State {
     clock: u64,
     /// The assertion claims of the last token request.
     pub last_claims: Option<Value>,
+    /// The next this-many PATCHes are applied, then answered too late (the client times out).
+    pub late_writes: usize,
 }
 
 pub struct FakeFirestore {
@@ -155,7 +157,14 @@ impl Respond for Responder {
                 Some(d) => ResponseTemplate::new(200).set_body_json(document(&doc[1..], d)),
                 None => error(404, "NOT_FOUND", "No document to get."),
             },
-            ("PATCH", Some(doc)) => patch(&mut state, &doc[1..], request, &body),
+            ("PATCH", Some(doc)) => {
+                let answer = patch(&mut state, &doc[1..], request, &body);
+                if state.late_writes > 0 {
+                    state.late_writes -= 1;
+                    return answer.set_delay(std::time::Duration::from_secs(2));
+                }
+                answer
+            }
             _ => error(404, "NOT_FOUND", "no such route in the fake"),
         }
     }

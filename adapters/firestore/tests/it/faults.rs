@@ -263,3 +263,28 @@ async fn other_4xx_are_final() {
     assert!(reason.contains("INVALID_ARGUMENT"), "{reason}");
     assert_eq!(Op::Patch.calls(&fake).await, 1);
 }
+
+#[tokio::test]
+async fn u4_4_a_create_retried_after_a_lost_answer_finds_its_own_document() {
+    let fake = FakeFirestore::start().await;
+    fake.state().late_writes = 1;
+    let closure = OfficeClosure {
+        start_date: d("2025-12-25"),
+        end_date: None,
+        description: "Christmas".into(),
+        tags: vec![],
+    };
+    let created = store(&fake)
+        .create_closure(&closure, at("2025-11-20T00:00:00Z"))
+        .await
+        .unwrap();
+    assert_eq!(fake.paths(), [format!("office_closures/{}", created.id)]);
+    let sent: Vec<String> = crate::support::firestore_requests(&fake)
+        .await
+        .iter()
+        .map(|r| r.method.to_string())
+        .collect();
+    // The first PATCH was applied but answered too late; the retry meets the document
+    // (`currentDocument.exists=false` → 409) and a GET recognises it as ours.
+    assert_eq!(sent, ["PATCH", "PATCH", "GET"]);
+}
