@@ -51,9 +51,23 @@ impl FirestoreStore {
             .await
     }
 
-    /// Every leave request of every employee (one collection-group query, U4.4).
+    /// Every leave request of every employee (one collection-group query, U4.4). The group
+    /// also holds any other `leave_requests` collection (e.g. a root-level one); those are not
+    /// ours to read or delete.
     pub(crate) async fn leave_docs(&self) -> Result<Vec<Document>, UpstreamError> {
-        self.http.run_query("query leave", LEAVE, true, None).await
+        let under_employees = format!("{}/", self.http.name(&[EMPLOYEES]));
+        let docs = self
+            .http
+            .run_query("query leave", LEAVE, true, None)
+            .await?;
+        Ok(docs
+            .into_iter()
+            .filter(|d| {
+                d.name
+                    .strip_prefix(&under_employees)
+                    .is_some_and(|rest| rest.split('/').count() == 3)
+            })
+            .collect())
     }
 
     /// Upserts, then deletions, each in commits of at most 500 writes (U4.6).

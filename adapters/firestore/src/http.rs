@@ -35,8 +35,11 @@ impl Document {
     /// The id of the document this one's collection hangs under (the employee of a leave
     /// request), if any.
     pub fn parent_id(&self) -> Option<&str> {
-        let mut parts = self.name.rsplit('/');
-        parts.nth(2)
+        let relative = self.name.split_once("/documents/")?.1;
+        let parts: Vec<&str> = relative.split('/').collect();
+        // `{parent collection}/{parent id}/{collection}/{id}` at least; a top-level document
+        // (e.g. a root `leave_requests` collection a collection-group query also finds) has none.
+        (parts.len() >= 4).then(|| parts[parts.len() - 3])
     }
 }
 
@@ -262,7 +265,12 @@ impl FirestoreHttp {
                 .await;
             match result {
                 Err(UpstreamError::Conflict { code }) if code == "ABORTED" && tried < attempts => {
-                    tokio::time::sleep(self.upstream.policy().backoff_base * tried).await;
+                    // Full jitter, as U0.3 waits before other retries.
+                    let policy = self.upstream.policy();
+                    let ceiling = policy
+                        .backoff_cap
+                        .min(policy.backoff_base * 2u32.pow(tried));
+                    tokio::time::sleep(ceiling.mul_f64(fastrand::f64())).await;
                 }
                 other => return other,
             }
@@ -380,5 +388,11 @@ mod tests {
         };
         assert_eq!(doc.id(), "L1");
         assert_eq!(doc.parent_id(), Some("7"));
+        let top = Document {
+            name: "projects/p/databases/(default)/documents/leave_requests/L1".into(),
+            ..doc
+        };
+        assert_eq!(top.id(), "L1");
+        assert_eq!(top.parent_id(), None);
     }
 }

@@ -254,6 +254,12 @@ async fn u4_5_legacy_leave_with_timestamps_and_malformed_requests() {
         "employees/5/leave_requests/L2",
         json!({"status": {"stringValue": "Approved"}}),
     );
+    // A root-level collection of the same name belongs to no employee.
+    fake.put(
+        "leave_requests/L3",
+        json!({"start_date": {"stringValue": "2025-06-02"},
+               "end_date": {"stringValue": "2025-06-02"}}),
+    );
     let store = store(&fake);
     let all = store.list_leave(LeaveFilter::default()).await.unwrap();
     assert_eq!(all.len(), 1);
@@ -261,4 +267,10 @@ async fn u4_5_legacy_leave_with_timestamps_and_malformed_requests() {
     assert_eq!(all[0].request.end_date, d("2025-06-03"));
     assert_eq!(all[0].request.leave_category, None);
     assert_eq!(all[0].employee_email.as_deref(), Some("eve@x.com"));
+    // A sync replaces the employees' leave and leaves the foreign collection alone.
+    store
+        .sync_leave(vec![], at("2025-06-01T00:00:00Z"))
+        .await
+        .unwrap();
+    assert_eq!(fake.paths(), ["employees/5", "leave_requests/L3"]);
 }
