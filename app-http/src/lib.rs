@@ -13,6 +13,7 @@ mod middleware;
 pub mod routes;
 mod signature;
 pub mod state;
+pub mod workers;
 
 use poem::endpoint::make_sync;
 use poem::middleware::CatchPanic;

@@ -14,6 +14,7 @@ async fn main() -> anyhow::Result<()> {
     init_logs(&settings);
     let addr = format!("{}:{}", settings.host, settings.port);
     let state = AppState::build(settings).await.context("start-up")?;
+    app_http::workers::spawn(state.clone());
     tracing::info!(%addr, demo = state.demo.is_some(), "Allot listening; API docs at /docs");
     Server::new(TcpListener::bind(addr))
         .run_with_graceful_shutdown(

@@ -6,10 +6,12 @@
 //! the computation slots between [`AllocationWebhook::look`] and [`AllocationWebhook::run`].
 
 mod answer;
+mod outbox;
 mod owner_write;
 mod settings;
 
 pub use answer::{AllocatedAnswer, WebhookAnswer};
+pub use outbox::{OUTBOX_BATCH, OutboxPass, run_outbox_pass};
 pub use owner_write::{OwnerWriteResult, next_retry_delay, write_owner};
 pub use settings::WebhookSettings;
 
