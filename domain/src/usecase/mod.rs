@@ -2,9 +2,10 @@
 
 mod activity;
 mod allocate_deal;
+pub mod availability;
 mod error;
-pub mod webhook;
 pub mod sync_hr;
+pub mod webhook;
 mod window;
 
 pub use allocate_deal::AllocateDeal;
