@@ -1,7 +1,8 @@
 //! The explanation JSON (http-api.md H3.1, H3.2): the dry-run `result` object of
 //! scenario-format.md §4.1 (the same serializer the CLI uses) plus the service-only additions.
 
-use domain::allocation::{AllocationResult, Half, StepNumbers, Walk};
+use domain::allocation::{AllocationResult, DealRequest, Half, StepNumbers, Walk};
+use domain::ports::DecisionOutcome;
 use domain::usecase::webhook::{ExplainDecision, Explained};
 use scenario::Report;
 use serde_json::{Map, Value, json};
@@ -13,34 +14,65 @@ pub struct JsonExplainer;
 impl ExplainDecision for JsonExplainer {
     fn explain(&self, e: &Explained<'_>) -> String {
         let d = e.delivery;
-        let chosen = e.result.and_then(|r| {
-            let s = r.selection.as_ref()?;
-            let a = r.chosen()?;
-            (e.outcome == domain::ports::DecisionOutcome::Allocated).then(|| {
-                json!({
-                    "email": a.email, "name": a.name, "hubspot_owner_id": a.hubspot_owner_id,
-                    "earliest_open_week": s.earliest_week.to_string(), "fallback": s.fallback,
-                })
-            })
-        });
-        json!({
-            "id": e.decision_id,
-            "source": "hubspot_webhook",
-            "decided_at": instant(e.decided_at),
-            "deal_id": d.deal_id,
-            "input": {
-                "service_package": d.deal.service_package(),
-                "household_type": Some(d.deal.household_type()).filter(|h| !h.is_empty()),
-                "agreement_start_date": d.deal.agreement_date().map(|x| x.to_string()),
-                "agreement_start_raw": d.agreement_start_raw,
-                "client_email": d.client_email,
-            },
-            "outcome": e.outcome.as_str(),
-            "chosen": chosen,
-            "result": e.result.map(service_result),
+        decision_json(&DecisionParts {
+            id: Some(e.decision_id),
+            source: "hubspot_webhook",
+            decided_at: e.decided_at,
+            deal_id: Some(&d.deal_id),
+            deal: &d.deal,
+            agreement_start_raw: d.agreement_start_raw.as_deref(),
+            client_email: d.client_email.as_deref(),
+            outcome: e.outcome,
+            result: e.result,
         })
         .to_string()
     }
+}
+
+/// What an `AllocationDecision` (H3.1) is built from.
+#[derive(Debug)]
+pub struct DecisionParts<'a> {
+    /// `None` for a dry run.
+    pub id: Option<&'a str>,
+    /// `hubspot_webhook` or `dry_run`.
+    pub source: &'static str,
+    pub decided_at: chrono::DateTime<chrono::Utc>,
+    pub deal_id: Option<&'a str>,
+    pub deal: &'a DealRequest,
+    pub agreement_start_raw: Option<&'a str>,
+    pub client_email: Option<&'a str>,
+    pub outcome: DecisionOutcome,
+    pub result: Option<&'a AllocationResult>,
+}
+
+/// The H3.1 object without the read-time keys (`hubspot_write`, `replay_count`, `replays`).
+pub fn decision_json(p: &DecisionParts<'_>) -> Value {
+    let chosen = p.result.and_then(|r| {
+        let s = r.selection.as_ref()?;
+        let a = r.chosen()?;
+        (p.outcome == DecisionOutcome::Allocated).then(|| {
+            json!({
+                "email": a.email, "name": a.name, "hubspot_owner_id": a.hubspot_owner_id,
+                "earliest_open_week": s.earliest_week.to_string(), "fallback": s.fallback,
+            })
+        })
+    });
+    json!({
+        "id": p.id,
+        "source": p.source,
+        "decided_at": instant(p.decided_at),
+        "deal_id": p.deal_id,
+        "input": {
+            "service_package": p.deal.service_package(),
+            "household_type": Some(p.deal.household_type()).filter(|h| !h.is_empty()),
+            "agreement_start_date": p.deal.agreement_date().map(|x| x.to_string()),
+            "agreement_start_raw": p.agreement_start_raw,
+            "client_email": p.client_email,
+        },
+        "outcome": p.outcome.as_str(),
+        "chosen": chosen,
+        "result": p.result.map(service_result),
+    })
 }
 
 /// RFC 3339 UTC with milliseconds and `Z` (H0.4).

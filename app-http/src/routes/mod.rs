@@ -1,6 +1,8 @@
 //! The OpenAPI operations, one module per area of http-api.md H1.
 
 pub mod allocate;
+pub mod allocations;
+pub mod availability;
 pub mod service;
 
 use poem_openapi::Tags;
@@ -24,6 +26,16 @@ pub enum ApiTags {
 }
 
 /// Every API, for `OpenApiService::new`.
-pub fn apis() -> (allocate::AllocateApi, service::ServiceApi) {
-    (allocate::AllocateApi, service::ServiceApi)
+pub fn apis() -> (
+    allocate::AllocateApi,
+    allocations::AllocationsApi,
+    availability::AvailabilityApi,
+    service::ServiceApi,
+) {
+    (
+        allocate::AllocateApi,
+        allocations::AllocationsApi,
+        availability::AvailabilityApi,
+        service::ServiceApi,
+    )
 }

@@ -2,5 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
 
 mod openapi;
+mod reads;
 mod support;
+mod support_reads;
 mod webhook;

@@ -16,12 +16,12 @@ use std::fmt;
 /// The allocation use case over its ports: the CRM, the HR leave source, the closures and
 /// overrides stores, and the clock.
 pub struct AllocateDeal<C, H, Cl, O, K> {
-    crm: C,
-    hr: H,
-    closures: Cl,
-    overrides: O,
-    clock: K,
-    config: Config,
+    pub(super) crm: C,
+    pub(super) hr: H,
+    pub(super) closures: Cl,
+    pub(super) overrides: O,
+    pub(super) clock: K,
+    pub(super) config: Config,
 }
 
 impl<C, H, Cl, O, K> fmt::Debug for AllocateDeal<C, H, Cl, O, K> {

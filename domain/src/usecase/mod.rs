@@ -2,6 +2,7 @@
 
 mod activity;
 mod allocate_deal;
+pub mod availability;
 mod error;
 pub mod sync_hr;
 pub mod webhook;
