@@ -2,7 +2,12 @@
 //! writes (S4), or nobody. Routes state what they need; this module answers 401/403 per H0.12.1.
 
 mod apikey;
+pub mod bootstrap;
+pub mod cookies;
+pub mod origin;
+pub mod passwords;
 pub mod session;
+pub mod throttle;
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -52,7 +57,11 @@ pub async fn require(state: &AppState, req: &Request, need: Need) -> Result<Call
     }
     if need == Need::ApiKeyOrAdminWrite
         && state.settings.trust_appengine_cron_header
-        && req.headers().get("x-appengine-cron").and_then(|v| v.to_str().ok()) == Some("true")
+        && req
+            .headers()
+            .get("x-appengine-cron")
+            .and_then(|v| v.to_str().ok())
+            == Some("true")
     {
         return Ok(Caller::ApiKey { index: 0 });
     }
