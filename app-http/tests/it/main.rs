@@ -1,0 +1,4 @@
+//! Integration tests through a bound socket.
+
+mod admin_login;
+mod support;
