@@ -68,3 +68,142 @@ pub fn csrf_ok(req: &Request, session: &CurrentSession) -> bool {
         .and_then(|v| v.to_str().ok())
         .is_some_and(|given| cookies::tokens_equal(given.trim(), &session.csrf_token))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::{Caller, Need, require};
+    use crate::config::Settings;
+    use chrono::TimeDelta;
+    use domain::ports::{LoginKey, NewSession, NewUser, UserStore};
+
+    async fn state(dir: &tempfile::TempDir) -> AppState {
+        let env: Vec<(String, String)> = [
+            (
+                "DATABASE_URL",
+                dir.path().join("s.db").display().to_string(),
+            ),
+            ("COOKIE_SECURE", "false".into()),
+            ("ADMIN_USERNAME", "rootadmin".into()),
+            ("ADMIN_PASSWORD", "correct horse battery staple".into()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+        AppState::build(Settings::from_sources(None, &env).unwrap())
+            .await
+            .unwrap()
+    }
+
+    /// Stores a session for `user_id` created `age` ago; returns its cookie token.
+    async fn session_for(state: &AppState, user_id: i64, age: TimeDelta) -> String {
+        let token = cookies::random_token().unwrap();
+        let created = state.clock.now() - age;
+        let new = NewSession {
+            id_hash: cookies::sha256_hex(&token),
+            user_id,
+            csrf_token: "the-csrf-token".into(),
+            absolute_expires_at: created + TimeDelta::hours(8),
+            ip: None,
+            user_agent: None,
+        };
+        state.store.create_session(&new, created).await.unwrap();
+        token
+    }
+
+    fn request(method: &str, token: &str, csrf: Option<&str>) -> Request {
+        let mut b = Request::builder()
+            .method(method.parse().unwrap())
+            .header("cookie", format!("sid={token}"));
+        if let Some(csrf) = csrf {
+            b = b.header("x-csrf-token", csrf);
+        }
+        b.finish()
+    }
+
+    async fn admin_id(state: &AppState) -> i64 {
+        state
+            .store
+            .find_user_by_login(&LoginKey::parse("rootadmin"))
+            .await
+            .unwrap()
+            .unwrap()
+            .id
+    }
+
+    #[tokio::test]
+    async fn an_admin_session_passes_require_and_writes_need_the_token() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = state(&dir).await;
+        let admin = admin_id(&state).await;
+        let token = session_for(&state, admin, TimeDelta::zero()).await;
+
+        let caller = require(&state, &request("GET", &token, None), Need::Admin).await;
+        assert_eq!(caller.unwrap(), Caller::Admin { user_id: admin });
+        let refused = require(&state, &request("POST", &token, None), Need::AdminWrite)
+            .await
+            .unwrap_err();
+        assert_eq!(refused.code, "csrf_failed");
+        let wrong = require(
+            &state,
+            &request("POST", &token, Some("nope")),
+            Need::AdminWrite,
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(wrong.code, "csrf_failed");
+        let ok = require(
+            &state,
+            &request("POST", &token, Some("the-csrf-token")),
+            Need::AdminWrite,
+        )
+        .await;
+        assert_eq!(ok.unwrap(), Caller::Admin { user_id: admin });
+        let anonymous = require(&state, &Request::builder().finish(), Need::Admin)
+            .await
+            .unwrap_err();
+        assert_eq!(anonymous.status, poem::http::StatusCode::UNAUTHORIZED);
+    }
+
+    #[tokio::test]
+    async fn employees_are_forbidden_and_expired_sessions_are_deleted_on_sight() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = state(&dir).await;
+        let employee = state
+            .store
+            .create_user(
+                &NewUser {
+                    username: "emma".into(),
+                    email: "emma@example.com".into(),
+                    password_hash: "$argon2id$x".into(),
+                    role: Role::Employee,
+                },
+                state.clock.now(),
+            )
+            .await
+            .unwrap();
+        let token = session_for(&state, employee.id, TimeDelta::zero()).await;
+        let err = require(&state, &request("GET", &token, None), Need::Admin)
+            .await
+            .unwrap_err();
+        assert_eq!(err.status, poem::http::StatusCode::FORBIDDEN);
+
+        // Admin idle timeout is 15 minutes.
+        let admin = admin_id(&state).await;
+        let stale = session_for(&state, admin, TimeDelta::minutes(16)).await;
+        assert!(
+            current(&state, &request("GET", &stale, None))
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert!(
+            state
+                .store
+                .get_session(&cookies::sha256_hex(&stale))
+                .await
+                .unwrap()
+                .is_none()
+        );
+    }
+}
