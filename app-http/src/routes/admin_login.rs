@@ -5,7 +5,6 @@
 use crate::auth::session::{self, CurrentSession};
 use crate::auth::{cookies, origin, passwords::HashError, throttle};
 use crate::state::AppState;
-use chrono::Utc;
 use domain::ports::{
     LoginKey, LoginThrottle, NewSession, Role, SessionLifetimes, SessionStore, ThrottleKeys,
     ThrottlePolicy, ThrottleStatus, UserStore,
@@ -367,7 +366,7 @@ pub async fn login_submit(state: Data<&AppState>, req: &Request, body: Body) -> 
         && let Ok(upgraded) = state.hasher.hash(password).await
         && let Err(e) = state
             .store
-            .upgrade_password_hash(user.id, &user.password_hash, &upgraded, Utc::now())
+            .upgrade_password_hash(user.id, &user.password_hash, &upgraded, now)
             .await
     {
         tracing::warn!(error = %e, "password rehash not stored");
