@@ -2,7 +2,7 @@
 //! OpenAPI document, the service endpoints and the demo mode. Wiring only: the rules live in
 //! `domain`, the I/O in `adapters`.
 
-#[allow(dead_code)] // The admin and sync routes that use it land next.
+#[allow(dead_code)] // `require` is used by the admin and sync routes that land next.
 mod auth;
 pub mod body;
 pub mod config;
@@ -42,6 +42,14 @@ pub fn app(state: AppState) -> impl poem::Endpoint {
         .at("/openapi.json", spec)
         .nest("/docs", docs)
         .at("/_ah/warmup", get(warmup))
+        .at(
+            "/admin/login",
+            get(routes::admin_login::login_page).post(routes::admin_login::login_submit),
+        )
+        .at(
+            "/admin/logout",
+            get(routes::admin_login::logout_page).post(routes::admin_login::logout_submit),
+        )
         .at("/", get(make_sync(|_| Html(LANDING))))
         .data(state)
         .with(CatchPanic::new().with_handler(middleware::PanicToInternal))

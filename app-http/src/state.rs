@@ -67,6 +67,11 @@ pub struct Inner {
     pub allocation_slots: Semaphore,
     /// H2.8.3: one availability computation per process.
     pub availability_slot: Semaphore,
+    /// S1.5: password hashing behind its semaphore.
+    pub hasher: crate::auth::passwords::Hasher,
+    /// S4.3: the HMAC key of pre-session CSRF tokens (random per process when unset outside
+    /// production).
+    pub session_secret: Vec<u8>,
 }
 
 impl std::fmt::Debug for Inner {
@@ -135,6 +140,9 @@ impl AppState {
                 .await
                 .map_err(|e| StartError::Migrations(e.to_string()))?;
         }
+
+        crate::auth::bootstrap::bootstrap_admin(&store, &settings).await?;
+        let session_secret = crate::auth::bootstrap::session_secret(&settings)?;
 
         let clock: DynClock = Arc::new(SystemClock);
         let mut secrets: Vec<String> = [
@@ -217,6 +225,8 @@ impl AppState {
                 demo,
                 allocation_slots: Semaphore::new(8),
                 availability_slot: Semaphore::new(1),
+                hasher: crate::auth::passwords::Hasher::default(),
+                session_secret,
             }),
         })
     }

@@ -2,7 +2,12 @@
 //! writes (S4), or nobody. Routes state what they need; this module answers 401/403 per H0.12.1.
 
 mod apikey;
+pub mod bootstrap;
+pub mod cookies;
+pub mod origin;
+pub mod passwords;
 pub mod session;
+pub mod throttle;
 
 use crate::error::ApiError;
 use crate::state::AppState;

@@ -1,5 +1,6 @@
 //! The OpenAPI operations, one module per area of http-api.md H1.
 
+pub mod admin_login;
 pub mod allocate;
 pub mod allocations;
 pub mod availability;

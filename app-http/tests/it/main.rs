@@ -1,8 +1,10 @@
 //! app-http integration tests: a real server on 127.0.0.1:0 in demo mode, driven over HTTP.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
 
+mod admin_login;
 mod openapi;
 mod reads;
 mod support;
+mod support_accounts;
 mod support_reads;
 mod webhook;

@@ -1,0 +1,116 @@
+//! The first-admin bootstrap (portal.md P3.5) from `ADMIN_USERNAME` / `ADMIN_PASSWORD`.
+
+use super::passwords;
+use crate::config::{ConfigError, Settings};
+use crate::state::StartError;
+use chrono::Utc;
+use domain::ports::{BootstrapOutcome, CreateUserError, NewUser, Role, UserStore};
+use secrecy::ExposeSecret;
+
+/// P2.1: the rule a username breaks.
+fn username_violation(username: &str) -> Option<&'static str> {
+    let len = username.chars().count();
+    if len < 3 {
+        return Some("too_short");
+    }
+    if len > 80 {
+        return Some("too_long");
+    }
+    let mut chars = username.chars();
+    let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphanumeric());
+    let rest_ok = chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    (!first_ok || !rest_ok).then_some("invalid_format")
+}
+
+/// Creates the first admin unless an admin exists (the password is never overwritten). Invalid
+/// values stop start-up with the rule broken, never the value.
+pub async fn bootstrap_admin(
+    store: &impl UserStore,
+    settings: &Settings,
+) -> Result<(), StartError> {
+    let (Some(username), Some(password)) = (&settings.admin_username, &settings.admin_password)
+    else {
+        if store
+            .count_users_by_role()
+            .await
+            .map_err(|e| StartError::Database(e.to_string()))?
+            .admins
+            == 0
+        {
+            tracing::warn!(
+                "no admin account and ADMIN_USERNAME/ADMIN_PASSWORD unset: admin functions are unusable"
+            );
+        }
+        return Ok(());
+    };
+    let counts = store
+        .count_users_by_role()
+        .await
+        .map_err(|e| StartError::Database(e.to_string()))?;
+    if counts.admins > 0 {
+        return Ok(());
+    }
+    let username = username.trim().to_owned();
+    let invalid = |what: &str, code: &str| {
+        StartError::Config(ConfigError::Invalid(format!(
+            "{what} breaks the account rules: {code}"
+        )))
+    };
+    if let Some(code) = username_violation(&username) {
+        return Err(invalid("ADMIN_USERNAME", code));
+    }
+    let email = format!("{}@admin.invalid", username.to_lowercase());
+    let password = password.expose_secret().to_owned();
+    if let Some(code) = passwords::policy_violation(&password, &username, &email) {
+        return Err(invalid("ADMIN_PASSWORD", code));
+    }
+    let password_hash = tokio::task::spawn_blocking(move || passwords::hash_blocking(&password))
+        .await
+        .map_err(|e| StartError::Database(format!("password hashing failed: {e}")))?
+        .map_err(|e| StartError::Database(e.to_string()))?;
+    let admin = NewUser {
+        username,
+        email,
+        password_hash,
+        role: Role::Admin,
+    };
+    match store.bootstrap_admin(&admin, Utc::now()).await {
+        Ok(BootstrapOutcome::Created(user)) => {
+            tracing::info!(user_id = user.id, username = %user.username, "first admin created");
+            Ok(())
+        }
+        Ok(BootstrapOutcome::AdminExists) => Ok(()),
+        Err(CreateUserError::Store(e)) => Err(StartError::Database(e.to_string())),
+        Err(e) => Err(StartError::Config(ConfigError::Invalid(format!(
+            "ADMIN_USERNAME: the first admin cannot be created: {e}"
+        )))),
+    }
+}
+
+/// `SESSION_SECRET`, or 32 random bytes in development (pre-session forms then do not survive a
+/// restart, which only costs a reload).
+pub fn session_secret(settings: &Settings) -> Result<Vec<u8>, StartError> {
+    if let Some(secret) = &settings.session_secret {
+        return Ok(secret.expose_secret().as_bytes().to_vec());
+    }
+    if settings.is_production() {
+        return Err(ConfigError::Invalid("SESSION_SECRET is required in production".into()).into());
+    }
+    let mut bytes = vec![0u8; 32];
+    getrandom::fill(&mut bytes)
+        .map_err(|e| StartError::Config(ConfigError::Invalid(format!("no randomness: {e}"))))?;
+    Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usernames_follow_p2_1() {
+        assert_eq!(username_violation("ab"), Some("too_short"));
+        assert_eq!(username_violation(".admin"), Some("invalid_format"));
+        assert_eq!(username_violation("ad min"), Some("invalid_format"));
+        assert_eq!(username_violation("admin.ops-1"), None);
+    }
+}
