@@ -30,12 +30,10 @@ pub async fn bootstrap_admin(
 ) -> Result<(), StartError> {
     let (Some(username), Some(password)) = (&settings.admin_username, &settings.admin_password)
     else {
-        if store
-            .count_users_by_role()
-            .await
-            .map_err(|e| StartError::Database(e.to_string()))?
-            .admins
-            == 0
+        // Only a warning: without bootstrap settings an unreachable database must not stop
+        // start-up (/readyz reports it).
+        if let Ok(counts) = store.count_users_by_role().await
+            && counts.admins == 0
         {
             tracing::warn!(
                 "no admin account and ADMIN_USERNAME/ADMIN_PASSWORD unset: admin functions are unusable"
