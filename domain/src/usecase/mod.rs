@@ -3,8 +3,8 @@
 mod activity;
 mod allocate_deal;
 mod error;
-pub mod webhook;
 pub mod sync_hr;
+pub mod webhook;
 mod window;
 
 pub use allocate_deal::AllocateDeal;
