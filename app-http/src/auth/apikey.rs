@@ -14,7 +14,10 @@ pub fn presented(req: &Request) -> Option<String> {
         return Some(key.trim().to_owned());
     }
     header("authorization")
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
         .map(|k| k.trim().to_owned())
 }
 

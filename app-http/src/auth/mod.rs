@@ -52,7 +52,11 @@ pub async fn require(state: &AppState, req: &Request, need: Need) -> Result<Call
     }
     if need == Need::ApiKeyOrAdminWrite
         && state.settings.trust_appengine_cron_header
-        && req.headers().get("x-appengine-cron").and_then(|v| v.to_str().ok()) == Some("true")
+        && req
+            .headers()
+            .get("x-appengine-cron")
+            .and_then(|v| v.to_str().ok())
+            == Some("true")
     {
         return Ok(Caller::ApiKey { index: 0 });
     }

@@ -15,7 +15,10 @@ pub struct CurrentSession {
 }
 
 /// The valid session the request's cookie names, if any.
-pub async fn current(_state: &AppState, _req: &Request) -> Result<Option<CurrentSession>, ApiError> {
+pub async fn current(
+    _state: &AppState,
+    _req: &Request,
+) -> Result<Option<CurrentSession>, ApiError> {
     Ok(None)
 }
 

@@ -1,6 +1,7 @@
 //! The OpenAPI operations, one module per area of http-api.md H1.
 
 pub mod allocate;
+pub mod closures;
 pub mod service;
 
 use poem_openapi::Tags;
@@ -24,6 +25,14 @@ pub enum ApiTags {
 }
 
 /// Every API, for `OpenApiService::new`.
-pub fn apis() -> (allocate::AllocateApi, service::ServiceApi) {
-    (allocate::AllocateApi, service::ServiceApi)
+pub fn apis() -> (
+    allocate::AllocateApi,
+    service::ServiceApi,
+    closures::ClosuresApi,
+) {
+    (
+        allocate::AllocateApi,
+        service::ServiceApi,
+        closures::ClosuresApi,
+    )
 }
