@@ -2,6 +2,7 @@
 
 pub mod allocate;
 pub mod closures;
+pub mod overrides;
 pub mod service;
 
 use poem_openapi::Tags;
@@ -29,10 +30,12 @@ pub fn apis() -> (
     allocate::AllocateApi,
     service::ServiceApi,
     closures::ClosuresApi,
+    overrides::OverridesApi,
 ) {
     (
         allocate::AllocateApi,
         service::ServiceApi,
         closures::ClosuresApi,
+        overrides::OverridesApi,
     )
 }
