@@ -2,6 +2,7 @@
 
 pub mod allocate;
 pub mod closures;
+pub mod lookups;
 pub mod overrides;
 pub mod service;
 
@@ -31,11 +32,13 @@ pub fn apis() -> (
     service::ServiceApi,
     closures::ClosuresApi,
     overrides::OverridesApi,
+    lookups::LookupsApi,
 ) {
     (
         allocate::AllocateApi,
         service::ServiceApi,
         closures::ClosuresApi,
         overrides::OverridesApi,
+        lookups::LookupsApi,
     )
 }
