@@ -1,0 +1,5 @@
+//! app-http integration tests: a real server on 127.0.0.1:0 in demo mode, driven over HTTP.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
+
+mod crud;
+mod support_crud;
