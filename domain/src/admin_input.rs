@@ -102,10 +102,10 @@ pub fn validate_closure(fields: &ClosureFields) -> Result<OfficeClosure, Vec<Fie
             .map_err(|code| errors.push(("end_date".into(), code)))
             .ok(),
     };
-    if let (Some(start), Some(end)) = (start, end) {
-        if let Err(code) = check_range(start, end) {
-            errors.push(("end_date".into(), code));
-        }
+    if let (Some(start), Some(end)) = (start, end)
+        && let Err(code) = check_range(start, end)
+    {
+        errors.push(("end_date".into(), code));
     }
     let description = fields.description.trim();
     if description.chars().count() > MAX_DESCRIPTION_CHARS {
