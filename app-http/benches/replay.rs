@@ -11,7 +11,10 @@ use poem::listener::{Acceptor, Listener, TcpListener};
 use std::time::{Duration, Instant};
 
 fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 #[tokio::main]
@@ -19,14 +22,22 @@ async fn main() {
     let total = env_usize("ALLOT_BENCH_REPLAYS", 2_000);
     let concurrency = env_usize("ALLOT_BENCH_CONCURRENCY", 16);
     let dir = tempfile::tempdir().unwrap();
-    let acceptor = TcpListener::bind("127.0.0.1:0").into_acceptor().await.unwrap();
+    let acceptor = TcpListener::bind("127.0.0.1:0")
+        .into_acceptor()
+        .await
+        .unwrap();
     let addr = acceptor.local_addr()[0].as_socket_addr().copied().unwrap();
     let env: Vec<(String, String)> = vec![
-        ("DATABASE_URL".into(), dir.path().join("bench.db").to_string_lossy().into_owned()),
+        (
+            "DATABASE_URL".into(),
+            dir.path().join("bench.db").to_string_lossy().into_owned(),
+        ),
         ("PUBLIC_BASE_URL".into(), format!("http://{addr}")),
         ("LOG_LEVEL".into(), "error".into()),
     ];
-    let state = AppState::build(Settings::from_sources(None, &env).unwrap()).await.unwrap();
+    let state = AppState::build(Settings::from_sources(None, &env).unwrap())
+        .await
+        .unwrap();
     let app = app_http::app(state);
     tokio::spawn(async move { poem::Server::new_with_acceptor(acceptor).run(app).await });
 
@@ -55,7 +66,10 @@ async fn main() {
         (r.status().as_u16(), started.elapsed())
     };
     let first = send(client.clone(), body.clone(), base.clone()).await;
-    println!("first delivery (allocation): status {} in {:?}", first.0, first.1);
+    println!(
+        "first delivery (allocation): status {} in {:?}",
+        first.0, first.1
+    );
 
     let started = Instant::now();
     let per_worker = total / concurrency;

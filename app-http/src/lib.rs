@@ -2,7 +2,6 @@
 //! OpenAPI document, the service endpoints and the demo mode. Wiring only: the rules live in
 //! `domain`, the I/O in `adapters`.
 
-#[allow(dead_code)] // `require` is used by the admin and sync routes that land next.
 mod auth;
 pub mod body;
 pub mod config;

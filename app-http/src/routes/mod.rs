@@ -4,6 +4,9 @@ pub mod admin_login;
 pub mod allocate;
 pub mod allocations;
 pub mod availability;
+pub mod closures;
+pub mod lookups;
+pub mod overrides;
 pub mod service;
 
 use poem_openapi::Tags;
@@ -32,11 +35,17 @@ pub fn apis() -> (
     allocations::AllocationsApi,
     availability::AvailabilityApi,
     service::ServiceApi,
+    closures::ClosuresApi,
+    overrides::OverridesApi,
+    lookups::LookupsApi,
 ) {
     (
         allocate::AllocateApi,
         allocations::AllocationsApi,
         availability::AvailabilityApi,
         service::ServiceApi,
+        closures::ClosuresApi,
+        overrides::OverridesApi,
+        lookups::LookupsApi,
     )
 }

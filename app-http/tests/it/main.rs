@@ -2,9 +2,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
 
 mod admin_login;
+mod crud;
 mod openapi;
 mod reads;
 mod support;
 mod support_accounts;
+mod support_crud;
 mod support_reads;
 mod webhook;
