@@ -220,133 +220,145 @@ fn ids(batch: &[&str]) -> Vec<String> {
     batch.iter().map(|s| (*s).to_owned()).collect()
 }
 
-#[tokio::test]
-async fn happy_path_chooses_the_idle_adviser() {
-    let (crm, _) = crm(50, None, SINCE);
-    let r = use_case(crm, hr_ok())
-        .decide(&series_a(Some("D1")))
-        .await
-        .unwrap();
-    assert_eq!(r.error, None);
-    assert_eq!(r.today, d("2025-03-12"));
-    assert_eq!(earliest(&r, "carol@x.com"), "2025-04-14");
-    assert_eq!(earliest(&r, "alice@x.com"), "2025-03-24");
-    assert!(earliest(&r, "Erin@x.com").as_str() > "2025-03-24");
-    assert!(earliest(&r, " Gina@X.com").as_str() > "2025-03-24");
-    assert_eq!(chosen(&r), ("alice@x.com", "single"));
-    assert_eq!(
-        r.chosen().unwrap().hubspot_owner_id.as_deref(),
-        Some("1001")
-    );
-    // Activity reached the right advisers: meetings by owner, deals and leave by ekey.
-    assert_eq!(outcome(&r, "carol@x.com").inputs, (8, 0, 0));
-    assert_eq!(outcome(&r, "Erin@x.com").inputs, (0, 6, 0));
-    assert_eq!(outcome(&r, " Gina@X.com").inputs, (0, 0, 1));
-}
-
-#[tokio::test]
-async fn u1_8_meetings_are_searched_in_batches_from_last_monday() {
-    let (crm, calls) = crm(2, None, SINCE);
-    let r = use_case(crm, hr_ok())
-        .decide(&series_a(Some("D1")))
-        .await
-        .unwrap();
-    assert_eq!(chosen(&r), ("alice@x.com", "single"));
-    // Erin has no owner id, so no meetings; dave and frank are not business-eligible.
-    assert_eq!(sorted(&calls), vec![ids(&["1002", "1001"]), ids(&["1005"])]);
-}
-
-#[tokio::test]
-async fn el2_only_business_eligible_advisers_are_fetched() {
-    let (crm, calls) = crm(50, None, SINCE);
-    let r = use_case(crm, hr_ok())
-        .decide(&series_a(None))
-        .await
-        .unwrap();
-    assert_eq!(sorted(&calls), vec![ids(&["1002", "1001", "1005"])]);
-    assert_eq!(
-        excluded(&r, "dave@x.com"),
-        (Some("not_taking_on_clients"), None)
-    );
-    assert_eq!(
-        excluded(&r, "frank@x.com"),
-        (Some("service_package_mismatch"), None)
-    );
-    assert_eq!(outcome(&r, "dave@x.com").inputs, (0, 0, 0));
-    assert!(outcome(&r, "frank@x.com").schedule.is_none());
-}
-
-#[tokio::test]
-async fn c7_a_failed_meetings_batch_makes_only_its_advisers_unavailable() {
-    let (crm, calls) = crm(2, Some("1001"), SINCE);
-    let r = use_case(crm, hr_ok())
-        .decide(&series_a(Some("D1")))
-        .await
-        .unwrap();
-    assert_eq!(calls.lock().unwrap().len(), 2);
-    let unavailable = (Some("data_unavailable"), Some("hubspot_meetings"));
-    assert_eq!(excluded(&r, "carol@x.com"), unavailable);
-    assert_eq!(excluded(&r, "alice@x.com"), unavailable);
-    assert_eq!(
-        outcome(&r, "alice@x.com").excluded_detail,
-        Some(DataSource::Meetings)
-    );
-    // Erin (no owner id) and gina (the other batch) still allocate.
-    assert_eq!(excluded(&r, "Erin@x.com"), (None, None));
-    assert_eq!(excluded(&r, " Gina@X.com"), (None, None));
-    assert_eq!(r.error, None);
-    let (email, _) = chosen(&r);
-    assert!(["Erin@x.com", " Gina@X.com"].contains(&email));
-}
-
-#[tokio::test]
-async fn c7_failed_deals_query_makes_every_fetched_adviser_unavailable() {
-    let mut crm = MockCrm::new();
-    crm.expect_advisers().returning(|| Ok(listing()));
-    crm.expect_meeting_batch_size().return_const(50usize);
-    crm.expect_meetings()
-        .times(1)
-        .returning(|ids: &[String], _| {
-            Ok(ids.iter().map(|id| (id.clone(), meetings_of(id))).collect())
-        });
-    crm.expect_deals_without_clarify()
-        .times(1)
-        .returning(|| Err(UpstreamError::RateLimited { retry_after: None }));
-    let r = use_case(crm, hr_ok())
-        .decide(&series_a(Some("D1")))
-        .await
-        .unwrap();
-    for email in ELIGIBLE_EMAILS {
+#[test]
+fn happy_path_chooses_the_idle_adviser() {
+    futures::executor::block_on(async {
+        let (crm, _) = crm(50, None, SINCE);
+        let r = use_case(crm, hr_ok())
+            .decide(&series_a(Some("D1")))
+            .await
+            .unwrap();
+        assert_eq!(r.error, None);
+        assert_eq!(r.today, d("2025-03-12"));
+        assert_eq!(earliest(&r, "carol@x.com"), "2025-04-14");
+        assert_eq!(earliest(&r, "alice@x.com"), "2025-03-24");
+        assert!(earliest(&r, "Erin@x.com").as_str() > "2025-03-24");
+        assert!(earliest(&r, " Gina@X.com").as_str() > "2025-03-24");
+        assert_eq!(chosen(&r), ("alice@x.com", "single"));
         assert_eq!(
-            excluded(&r, email),
-            (Some("data_unavailable"), Some("hubspot_deals"))
+            r.chosen().unwrap().hubspot_owner_id.as_deref(),
+            Some("1001")
         );
-    }
-    assert_eq!(
-        excluded(&r, "dave@x.com"),
-        (Some("not_taking_on_clients"), None)
-    );
-    assert!(r.selection.is_none());
-    assert_eq!(r.error, Some(AllocationFailure::UpstreamUnavailable));
+        // Activity reached the right advisers: meetings by owner, deals and leave by ekey.
+        assert_eq!(outcome(&r, "carol@x.com").inputs, (8, 0, 0));
+        assert_eq!(outcome(&r, "Erin@x.com").inputs, (0, 6, 0));
+        assert_eq!(outcome(&r, " Gina@X.com").inputs, (0, 0, 1));
+    })
 }
 
-#[tokio::test]
-async fn c7_failed_leave_makes_every_fetched_adviser_unavailable() {
-    let (crm, _) = crm(50, None, SINCE);
-    let mut hr = MockLeaveSource::new();
-    hr.expect_leave()
-        .times(1)
-        .returning(|_| Err(UpstreamError::unavailable("breaker open")));
-    let r = use_case(crm, hr)
-        .decide(&series_a(Some("D1")))
-        .await
-        .unwrap();
-    for email in ELIGIBLE_EMAILS {
-        let a = outcome(&r, email);
-        assert_eq!(a.excluded_reason, Some(ExcludedReason::DataUnavailable));
-        assert_eq!(a.excluded_detail, Some(DataSource::Leave));
-    }
-    assert_eq!(r.error, Some(AllocationFailure::UpstreamUnavailable));
+#[test]
+fn u1_8_meetings_are_searched_in_batches_from_last_monday() {
+    futures::executor::block_on(async {
+        let (crm, calls) = crm(2, None, SINCE);
+        let r = use_case(crm, hr_ok())
+            .decide(&series_a(Some("D1")))
+            .await
+            .unwrap();
+        assert_eq!(chosen(&r), ("alice@x.com", "single"));
+        // Erin has no owner id, so no meetings; dave and frank are not business-eligible.
+        assert_eq!(sorted(&calls), vec![ids(&["1002", "1001"]), ids(&["1005"])]);
+    })
+}
+
+#[test]
+fn el2_only_business_eligible_advisers_are_fetched() {
+    futures::executor::block_on(async {
+        let (crm, calls) = crm(50, None, SINCE);
+        let r = use_case(crm, hr_ok())
+            .decide(&series_a(None))
+            .await
+            .unwrap();
+        assert_eq!(sorted(&calls), vec![ids(&["1002", "1001", "1005"])]);
+        assert_eq!(
+            excluded(&r, "dave@x.com"),
+            (Some("not_taking_on_clients"), None)
+        );
+        assert_eq!(
+            excluded(&r, "frank@x.com"),
+            (Some("service_package_mismatch"), None)
+        );
+        assert_eq!(outcome(&r, "dave@x.com").inputs, (0, 0, 0));
+        assert!(outcome(&r, "frank@x.com").schedule.is_none());
+    })
+}
+
+#[test]
+fn c7_a_failed_meetings_batch_makes_only_its_advisers_unavailable() {
+    futures::executor::block_on(async {
+        let (crm, calls) = crm(2, Some("1001"), SINCE);
+        let r = use_case(crm, hr_ok())
+            .decide(&series_a(Some("D1")))
+            .await
+            .unwrap();
+        assert_eq!(calls.lock().unwrap().len(), 2);
+        let unavailable = (Some("data_unavailable"), Some("hubspot_meetings"));
+        assert_eq!(excluded(&r, "carol@x.com"), unavailable);
+        assert_eq!(excluded(&r, "alice@x.com"), unavailable);
+        assert_eq!(
+            outcome(&r, "alice@x.com").excluded_detail,
+            Some(DataSource::Meetings)
+        );
+        // Erin (no owner id) and gina (the other batch) still allocate.
+        assert_eq!(excluded(&r, "Erin@x.com"), (None, None));
+        assert_eq!(excluded(&r, " Gina@X.com"), (None, None));
+        assert_eq!(r.error, None);
+        let (email, _) = chosen(&r);
+        assert!(["Erin@x.com", " Gina@X.com"].contains(&email));
+    })
+}
+
+#[test]
+fn c7_failed_deals_query_makes_every_fetched_adviser_unavailable() {
+    futures::executor::block_on(async {
+        let mut crm = MockCrm::new();
+        crm.expect_advisers().returning(|| Ok(listing()));
+        crm.expect_meeting_batch_size().return_const(50usize);
+        crm.expect_meetings()
+            .times(1)
+            .returning(|ids: &[String], _| {
+                Ok(ids.iter().map(|id| (id.clone(), meetings_of(id))).collect())
+            });
+        crm.expect_deals_without_clarify()
+            .times(1)
+            .returning(|| Err(UpstreamError::RateLimited { retry_after: None }));
+        let r = use_case(crm, hr_ok())
+            .decide(&series_a(Some("D1")))
+            .await
+            .unwrap();
+        for email in ELIGIBLE_EMAILS {
+            assert_eq!(
+                excluded(&r, email),
+                (Some("data_unavailable"), Some("hubspot_deals"))
+            );
+        }
+        assert_eq!(
+            excluded(&r, "dave@x.com"),
+            (Some("not_taking_on_clients"), None)
+        );
+        assert!(r.selection.is_none());
+        assert_eq!(r.error, Some(AllocationFailure::UpstreamUnavailable));
+    })
+}
+
+#[test]
+fn c7_failed_leave_makes_every_fetched_adviser_unavailable() {
+    futures::executor::block_on(async {
+        let (crm, _) = crm(50, None, SINCE);
+        let mut hr = MockLeaveSource::new();
+        hr.expect_leave()
+            .times(1)
+            .returning(|_| Err(UpstreamError::unavailable("breaker open")));
+        let r = use_case(crm, hr)
+            .decide(&series_a(Some("D1")))
+            .await
+            .unwrap();
+        for email in ELIGIBLE_EMAILS {
+            let a = outcome(&r, email);
+            assert_eq!(a.excluded_reason, Some(ExcludedReason::DataUnavailable));
+            assert_eq!(a.excluded_detail, Some(DataSource::Leave));
+        }
+        assert_eq!(r.error, Some(AllocationFailure::UpstreamUnavailable));
+    })
 }
 
 /// A CRM and HR source that fail the test if any activity is fetched.
@@ -359,164 +371,180 @@ fn no_activity(crm: &mut MockCrm) -> MockLeaveSource {
     hr
 }
 
-#[tokio::test]
-async fn sl1_a_failed_adviser_listing_computes_nothing() {
-    let mut crm = MockCrm::new();
-    crm.expect_advisers()
-        .times(1)
-        .returning(|| Err(UpstreamError::Unauthorized));
-    let hr = no_activity(&mut crm);
-    let err = use_case(crm, hr)
-        .decide(&series_a(Some("D1")))
-        .await
-        .unwrap_err();
-    assert_eq!(err.code(), "upstream_unavailable");
-    assert_eq!(
-        err,
-        AllocateError::UpstreamUnavailable {
-            which: SnapshotSource::Advisers,
-            cause: ReadFailure::Upstream(UpstreamError::Unauthorized),
-        }
-    );
+#[test]
+fn sl1_a_failed_adviser_listing_computes_nothing() {
+    futures::executor::block_on(async {
+        let mut crm = MockCrm::new();
+        crm.expect_advisers()
+            .times(1)
+            .returning(|| Err(UpstreamError::Unauthorized));
+        let hr = no_activity(&mut crm);
+        let err = use_case(crm, hr)
+            .decide(&series_a(Some("D1")))
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), "upstream_unavailable");
+        assert_eq!(
+            err,
+            AllocateError::UpstreamUnavailable {
+                which: SnapshotSource::Advisers,
+                cause: ReadFailure::Upstream(UpstreamError::Unauthorized),
+            }
+        );
+    })
 }
 
-#[tokio::test]
-async fn sl1_an_unreadable_store_computes_nothing() {
-    for which in [SnapshotSource::Closures, SnapshotSource::Overrides] {
+#[test]
+fn sl1_an_unreadable_store_computes_nothing() {
+    futures::executor::block_on(async {
+        for which in [SnapshotSource::Closures, SnapshotSource::Overrides] {
+            let mut crm = MockCrm::new();
+            crm.expect_advisers().returning(|| Ok(listing()));
+            let hr = no_activity(&mut crm);
+            let down = || StoreError::Unavailable("connection refused".into());
+            let mut closures = MockClosureStore::new();
+            let mut overrides = MockOverrideStore::new();
+            if which == SnapshotSource::Closures {
+                closures
+                    .expect_closures()
+                    .times(1)
+                    .returning(move || Err(down()));
+                overrides.expect_overrides().returning(|| Ok(Vec::new()));
+            } else {
+                closures.expect_closures().returning(|| Ok(Vec::new()));
+                overrides
+                    .expect_overrides()
+                    .times(1)
+                    .returning(move || Err(down()));
+            }
+            let uc = AllocateDeal::new(
+                crm,
+                hr,
+                closures,
+                overrides,
+                clock_at(NOW),
+                Config::default(),
+            );
+            let err = uc.decide(&series_a(Some("D1"))).await.unwrap_err();
+            let AllocateError::UpstreamUnavailable { which: got, cause } = &err else {
+                panic!("unexpected error {err:?}");
+            };
+            assert_eq!(*got, which);
+            assert_eq!(
+                *cause,
+                ReadFailure::Store(StoreError::Unavailable("connection refused".into()))
+            );
+            assert_eq!(err.code(), "upstream_unavailable");
+        }
+    })
+}
+
+#[test]
+fn sl1_no_business_eligible_adviser_fetches_no_activity() {
+    futures::executor::block_on(async {
         let mut crm = MockCrm::new();
         crm.expect_advisers().returning(|| Ok(listing()));
         let hr = no_activity(&mut crm);
-        let down = || StoreError::Unavailable("connection refused".into());
-        let mut closures = MockClosureStore::new();
-        let mut overrides = MockOverrideStore::new();
-        if which == SnapshotSource::Closures {
-            closures
-                .expect_closures()
-                .times(1)
-                .returning(move || Err(down()));
-            overrides.expect_overrides().returning(|| Ok(Vec::new()));
-        } else {
-            closures.expect_closures().returning(|| Ok(Vec::new()));
-            overrides
-                .expect_overrides()
-                .times(1)
-                .returning(move || Err(down()));
-        }
+        let r = use_case(crm, hr)
+            .decide(&deal_with(Some("D1"), "Series Z"))
+            .await
+            .unwrap();
+        assert_eq!(r.error, Some(AllocationFailure::NoEligibleAdviser));
+        assert!(r.selection.is_none());
+        assert!(r.advisers.iter().all(|a| a.excluded_detail.is_none()));
+    })
+}
+
+#[test]
+fn t2_today_is_the_firm_local_date_near_midnight() {
+    futures::executor::block_on(async {
+        // 2025-03-09 13:30 UTC is Monday 2025-03-10 00:30 in Sydney: CW 03-10, LW 03-03.
+        // (In UTC it would still be Sunday 03-09, LW 02-24.)
+        let (crm, _) = crm(50, None, SINCE);
         let uc = AllocateDeal::new(
             crm,
-            hr,
-            closures,
-            overrides,
-            clock_at(NOW),
+            hr_ok(),
+            closures_ok(),
+            overrides_ok(),
+            clock_at("2025-03-09T13:30:00Z"),
             Config::default(),
         );
-        let err = uc.decide(&series_a(Some("D1"))).await.unwrap_err();
-        let AllocateError::UpstreamUnavailable { which: got, cause } = &err else {
-            panic!("unexpected error {err:?}");
-        };
-        assert_eq!(*got, which);
-        assert_eq!(
-            *cause,
-            ReadFailure::Store(StoreError::Unavailable("connection refused".into()))
+        let r = uc.decide(&series_a(Some("D1"))).await.unwrap();
+        assert_eq!(r.today, d("2025-03-10"));
+        assert_eq!(r.current_week.to_string(), "2025-03-10");
+    })
+}
+
+#[test]
+fn t1_the_search_window_follows_the_configured_zone() {
+    futures::executor::block_on(async {
+        // In UTC, Wednesday 2025-03-12 01:00 gives LW 03-03 at 00:00 UTC.
+        let (crm, _) = crm(50, None, "2025-03-03T00:00:00Z");
+        let config = Config::new(chrono_tz::UTC, ConfigValues::default()).unwrap();
+        let uc = AllocateDeal::new(
+            crm,
+            hr_ok(),
+            closures_ok(),
+            overrides_ok(),
+            clock_at(NOW),
+            config,
         );
-        assert_eq!(err.code(), "upstream_unavailable");
-    }
+        let r = uc.decide(&series_a(Some("D1"))).await.unwrap();
+        assert_eq!(r.today, d("2025-03-12"));
+    })
 }
 
-#[tokio::test]
-async fn sl1_no_business_eligible_adviser_fetches_no_activity() {
-    let mut crm = MockCrm::new();
-    crm.expect_advisers().returning(|| Ok(listing()));
-    let hr = no_activity(&mut crm);
-    let r = use_case(crm, hr)
-        .decide(&deal_with(Some("D1"), "Series Z"))
-        .await
-        .unwrap();
-    assert_eq!(r.error, Some(AllocationFailure::NoEligibleAdviser));
-    assert!(r.selection.is_none());
-    assert!(r.advisers.iter().all(|a| a.excluded_detail.is_none()));
+#[test]
+fn u1_6_assign_owner_writes_the_chosen_owner_once() {
+    futures::executor::block_on(async {
+        let (mut crm, _) = crm(50, None, SINCE);
+        crm.expect_set_deal_owner()
+            .withf(|deal, owner| deal == "D1" && owner == "1001")
+            .times(1)
+            .returning(|_, _| Ok(()));
+        let uc = use_case(crm, hr_ok());
+        let r = uc.decide(&series_a(Some("D1"))).await.unwrap();
+        assert_eq!(
+            uc.assign_owner("D1", &r).await.unwrap(),
+            Some("1001".to_owned())
+        );
+    })
 }
 
-#[tokio::test]
-async fn t2_today_is_the_firm_local_date_near_midnight() {
-    // 2025-03-09 13:30 UTC is Monday 2025-03-10 00:30 in Sydney: CW 03-10, LW 03-03.
-    // (In UTC it would still be Sunday 03-09, LW 02-24.)
-    let (crm, _) = crm(50, None, SINCE);
-    let uc = AllocateDeal::new(
-        crm,
-        hr_ok(),
-        closures_ok(),
-        overrides_ok(),
-        clock_at("2025-03-09T13:30:00Z"),
-        Config::default(),
-    );
-    let r = uc.decide(&series_a(Some("D1"))).await.unwrap();
-    assert_eq!(r.today, d("2025-03-10"));
-    assert_eq!(r.current_week.to_string(), "2025-03-10");
+#[test]
+fn u1_6_assign_owner_reports_a_failed_write() {
+    futures::executor::block_on(async {
+        let (mut crm, _) = crm(50, None, SINCE);
+        crm.expect_set_deal_owner()
+            .times(1)
+            .returning(|_, _| Err(UpstreamError::NotFound));
+        let uc = use_case(crm, hr_ok());
+        let r = uc.decide(&series_a(Some("D1"))).await.unwrap();
+        let err = uc.assign_owner("D1", &r).await.unwrap_err();
+        assert_eq!(
+            err,
+            AllocateError::OwnerWriteFailed(UpstreamError::NotFound)
+        );
+        assert_eq!(err.code(), "hubspot_write_failed");
+    })
 }
 
-#[tokio::test]
-async fn t1_the_search_window_follows_the_configured_zone() {
-    // In UTC, Wednesday 2025-03-12 01:00 gives LW 03-03 at 00:00 UTC.
-    let (crm, _) = crm(50, None, "2025-03-03T00:00:00Z");
-    let config = Config::new(chrono_tz::UTC, ConfigValues::default()).unwrap();
-    let uc = AllocateDeal::new(
-        crm,
-        hr_ok(),
-        closures_ok(),
-        overrides_ok(),
-        clock_at(NOW),
-        config,
-    );
-    let r = uc.decide(&series_a(Some("D1"))).await.unwrap();
-    assert_eq!(r.today, d("2025-03-12"));
-}
-
-#[tokio::test]
-async fn u1_6_assign_owner_writes_the_chosen_owner_once() {
-    let (mut crm, _) = crm(50, None, SINCE);
-    crm.expect_set_deal_owner()
-        .withf(|deal, owner| deal == "D1" && owner == "1001")
-        .times(1)
-        .returning(|_, _| Ok(()));
-    let uc = use_case(crm, hr_ok());
-    let r = uc.decide(&series_a(Some("D1"))).await.unwrap();
-    assert_eq!(
-        uc.assign_owner("D1", &r).await.unwrap(),
-        Some("1001".to_owned())
-    );
-}
-
-#[tokio::test]
-async fn u1_6_assign_owner_reports_a_failed_write() {
-    let (mut crm, _) = crm(50, None, SINCE);
-    crm.expect_set_deal_owner()
-        .times(1)
-        .returning(|_, _| Err(UpstreamError::NotFound));
-    let uc = use_case(crm, hr_ok());
-    let r = uc.decide(&series_a(Some("D1"))).await.unwrap();
-    let err = uc.assign_owner("D1", &r).await.unwrap_err();
-    assert_eq!(
-        err,
-        AllocateError::OwnerWriteFailed(UpstreamError::NotFound)
-    );
-    assert_eq!(err.code(), "hubspot_write_failed");
-}
-
-#[tokio::test]
-async fn h2_1_5_assign_owner_writes_nothing_without_an_owner_id_or_a_selection() {
-    let (mut crm, _) = crm(50, None, SINCE);
-    crm.expect_set_deal_owner().times(0);
-    let mut hr = MockLeaveSource::new();
-    hr.expect_leave().returning(|_| Ok(LeaveByAdviser::new()));
-    let uc = use_case(crm, hr);
-    let mut r = uc.decide(&series_a(Some("D1"))).await.unwrap();
-    // The chosen adviser lost its owner id (e.g. a listing without one).
-    let chosen = r.selection.as_ref().unwrap().chosen;
-    r.advisers[chosen].hubspot_owner_id = None;
-    assert_eq!(uc.assign_owner("D1", &r).await.unwrap(), None);
-    r.selection = None;
-    assert_eq!(uc.assign_owner("D1", &r).await.unwrap(), None);
+#[test]
+fn h2_1_5_assign_owner_writes_nothing_without_an_owner_id_or_a_selection() {
+    futures::executor::block_on(async {
+        let (mut crm, _) = crm(50, None, SINCE);
+        crm.expect_set_deal_owner().times(0);
+        let mut hr = MockLeaveSource::new();
+        hr.expect_leave().returning(|_| Ok(LeaveByAdviser::new()));
+        let uc = use_case(crm, hr);
+        let mut r = uc.decide(&series_a(Some("D1"))).await.unwrap();
+        // The chosen adviser lost its owner id (e.g. a listing without one).
+        let chosen = r.selection.as_ref().unwrap().chosen;
+        r.advisers[chosen].hubspot_owner_id = None;
+        assert_eq!(uc.assign_owner("D1", &r).await.unwrap(), None);
+        r.selection = None;
+        assert_eq!(uc.assign_owner("D1", &r).await.unwrap(), None);
+    })
 }
 
 #[test]

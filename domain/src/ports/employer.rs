@@ -144,13 +144,15 @@ mod tests {
         assert_eq!(UpstreamApplicationId(7).to_string(), "7");
     }
 
-    #[tokio::test]
-    async fn the_port_works_through_an_arc_and_its_mock() {
-        let mut mock = MockEmployerApi::new();
-        mock.expect_list_jobs().returning(|| Ok(Vec::new()));
-        mock.expect_can_find_applications().return_const(true);
-        let shared: Arc<dyn EmployerApi> = Arc::new(mock);
-        assert!(shared.list_jobs().await.unwrap().is_empty());
-        assert!(shared.can_find_applications());
+    #[test]
+    fn the_port_works_through_an_arc_and_its_mock() {
+        futures::executor::block_on(async {
+            let mut mock = MockEmployerApi::new();
+            mock.expect_list_jobs().returning(|| Ok(Vec::new()));
+            mock.expect_can_find_applications().return_const(true);
+            let shared: Arc<dyn EmployerApi> = Arc::new(mock);
+            assert!(shared.list_jobs().await.unwrap().is_empty());
+            assert!(shared.can_find_applications());
+        })
     }
 }

@@ -197,138 +197,146 @@ mod tests {
         SyncHr::new(directory, store, clock(), chrono_tz::Australia::Sydney)
     }
 
-    #[tokio::test]
-    async fn employees_are_stored_as_listed_and_progress_is_reported() {
-        let mut directory = MockHrDirectory::new();
-        directory.expect_employees().times(1).returning(|on_page| {
-            on_page(PageProgress {
-                page: 1,
-                total_pages: 2,
-                items: 1,
-            });
-            on_page(PageProgress {
-                page: 2,
-                total_pages: 2,
-                items: 2,
-            });
-            Ok(Listing {
-                items: vec![employee("1"), employee("2")],
-                pages: 2,
-            })
-        });
-        let mut store = MockEmployeeStore::new();
-        store
-            .expect_sync_employees()
-            .withf(|e, _| e.len() == 2 && e[0].employee_id == "1")
-            .times(1)
-            .returning(|_, _| {
-                Ok(SyncSummary {
-                    inserted: 1,
-                    updated: 1,
-                    deleted: 3,
-                    ..SyncSummary::default()
-                })
-            });
-        let seen = Mutex::new(Vec::new());
-        let on_page = |p: PageProgress| seen.lock().unwrap().push(p.page);
-        let report = sync(directory, store).employees(&on_page).await.unwrap();
-        assert_eq!(report.fetched, 2);
-        assert_eq!(report.pages, 2);
-        assert_eq!(report.summary.deleted, 3);
-        assert_eq!(report.summary.synced(), 2);
-        assert_eq!(*seen.lock().unwrap(), [1, 2]);
-    }
-
-    #[tokio::test]
-    async fn a_failed_listing_writes_nothing() {
-        for error in [
-            HrError::ReauthRequired,
-            HrError::Upstream(UpstreamError::unavailable("503")),
-        ] {
+    #[test]
+    fn employees_are_stored_as_listed_and_progress_is_reported() {
+        futures::executor::block_on(async {
             let mut directory = MockHrDirectory::new();
-            let e = error.clone();
-            directory
-                .expect_employees()
-                .returning(move |_| Err(e.clone()));
-            let e = error.clone();
-            directory
-                .expect_leave_requests()
-                .returning(move |_| Err(e.clone()));
-            let mut store = MockEmployeeStore::new();
-            store.expect_sync_employees().never();
-            store.expect_sync_leave().never();
-            let sync = sync(directory, store);
-            let err = sync.employees(&|_| {}).await.unwrap_err();
-            assert_eq!(err, SyncError::Directory(error.clone()));
-            assert_eq!(sync.leave(&|_| {}).await.unwrap_err().code(), error.code());
-        }
-    }
-
-    #[tokio::test]
-    async fn leave_keeps_approved_valid_requests_ending_in_the_window() {
-        let mut directory = MockHrDirectory::new();
-        directory.expect_leave_requests().returning(|_| {
-            Ok(Listing {
-                items: vec![
-                    leave("ok", "2025-03-10", "2025-03-14", " approved "),
-                    leave(
-                        "datetime",
-                        "2025-03-01T09:00:00+11:00",
-                        "2025-03-03T17:00:00",
-                        "Approved",
-                    ),
-                    leave("pending", "2025-03-10", "2025-03-14", "Pending"),
-                    leave("old", "2025-02-20", "2025-03-02", "Approved"),
-                    leave("backwards", "2025-03-14", "2025-03-10", "Approved"),
-                    leave("garbage", "14/03/2025", "2025-03-10", "Approved"),
-                    leave("short", "2025-3-1", "2025-03-10", "Approved"),
-                ],
-                pages: 1,
-            })
-        });
-        let mut store = MockEmployeeStore::new();
-        store
-            .expect_sync_leave()
-            .withf(|kept, _| {
-                let ids: Vec<_> = kept.iter().map(|r| r.leave_request_id.as_str()).collect();
-                ids == ["ok", "datetime"]
-                    && kept[1].start_date == NaiveDate::from_ymd_opt(2025, 3, 1).unwrap()
-                    && kept[1].end_date == NaiveDate::from_ymd_opt(2025, 3, 3).unwrap()
-            })
-            .times(1)
-            .returning(|_, _| {
-                Ok(SyncSummary {
-                    inserted: 2,
-                    deleted: 1,
-                    skipped_unknown_employee: 0,
-                    ..SyncSummary::default()
+            directory.expect_employees().times(1).returning(|on_page| {
+                on_page(PageProgress {
+                    page: 1,
+                    total_pages: 2,
+                    items: 1,
+                });
+                on_page(PageProgress {
+                    page: 2,
+                    total_pages: 2,
+                    items: 2,
+                });
+                Ok(Listing {
+                    items: vec![employee("1"), employee("2")],
+                    pages: 2,
                 })
             });
-        let report = sync(directory, store).leave(&|_| {}).await.unwrap();
-        assert_eq!(
-            report.window_start,
-            NaiveDate::from_ymd_opt(2025, 3, 3).unwrap()
-        );
-        assert_eq!(report.fetched, 7);
-        assert_eq!(report.skipped_filtered, 2);
-        assert_eq!(report.skipped_invalid, 3);
-        assert_eq!(report.summary.deleted, 1);
+            let mut store = MockEmployeeStore::new();
+            store
+                .expect_sync_employees()
+                .withf(|e, _| e.len() == 2 && e[0].employee_id == "1")
+                .times(1)
+                .returning(|_, _| {
+                    Ok(SyncSummary {
+                        inserted: 1,
+                        updated: 1,
+                        deleted: 3,
+                        ..SyncSummary::default()
+                    })
+                });
+            let seen = Mutex::new(Vec::new());
+            let on_page = |p: PageProgress| seen.lock().unwrap().push(p.page);
+            let report = sync(directory, store).employees(&on_page).await.unwrap();
+            assert_eq!(report.fetched, 2);
+            assert_eq!(report.pages, 2);
+            assert_eq!(report.summary.deleted, 3);
+            assert_eq!(report.summary.synced(), 2);
+            assert_eq!(*seen.lock().unwrap(), [1, 2]);
+        })
     }
 
-    #[tokio::test]
-    async fn a_store_failure_is_reported() {
-        let mut directory = MockHrDirectory::new();
-        directory.expect_employees().returning(|_| {
-            Ok(Listing {
-                items: vec![employee("1")],
-                pages: 1,
-            })
-        });
-        let mut store = MockEmployeeStore::new();
-        store
-            .expect_sync_employees()
-            .returning(|_, _| Err(StoreError::Unavailable("locked".into())));
-        let err = sync(directory, store).employees(&|_| {}).await.unwrap_err();
-        assert_eq!(err.code(), "store_unavailable");
+    #[test]
+    fn a_failed_listing_writes_nothing() {
+        futures::executor::block_on(async {
+            for error in [
+                HrError::ReauthRequired,
+                HrError::Upstream(UpstreamError::unavailable("503")),
+            ] {
+                let mut directory = MockHrDirectory::new();
+                let e = error.clone();
+                directory
+                    .expect_employees()
+                    .returning(move |_| Err(e.clone()));
+                let e = error.clone();
+                directory
+                    .expect_leave_requests()
+                    .returning(move |_| Err(e.clone()));
+                let mut store = MockEmployeeStore::new();
+                store.expect_sync_employees().never();
+                store.expect_sync_leave().never();
+                let sync = sync(directory, store);
+                let err = sync.employees(&|_| {}).await.unwrap_err();
+                assert_eq!(err, SyncError::Directory(error.clone()));
+                assert_eq!(sync.leave(&|_| {}).await.unwrap_err().code(), error.code());
+            }
+        })
+    }
+
+    #[test]
+    fn leave_keeps_approved_valid_requests_ending_in_the_window() {
+        futures::executor::block_on(async {
+            let mut directory = MockHrDirectory::new();
+            directory.expect_leave_requests().returning(|_| {
+                Ok(Listing {
+                    items: vec![
+                        leave("ok", "2025-03-10", "2025-03-14", " approved "),
+                        leave(
+                            "datetime",
+                            "2025-03-01T09:00:00+11:00",
+                            "2025-03-03T17:00:00",
+                            "Approved",
+                        ),
+                        leave("pending", "2025-03-10", "2025-03-14", "Pending"),
+                        leave("old", "2025-02-20", "2025-03-02", "Approved"),
+                        leave("backwards", "2025-03-14", "2025-03-10", "Approved"),
+                        leave("garbage", "14/03/2025", "2025-03-10", "Approved"),
+                        leave("short", "2025-3-1", "2025-03-10", "Approved"),
+                    ],
+                    pages: 1,
+                })
+            });
+            let mut store = MockEmployeeStore::new();
+            store
+                .expect_sync_leave()
+                .withf(|kept, _| {
+                    let ids: Vec<_> = kept.iter().map(|r| r.leave_request_id.as_str()).collect();
+                    ids == ["ok", "datetime"]
+                        && kept[1].start_date == NaiveDate::from_ymd_opt(2025, 3, 1).unwrap()
+                        && kept[1].end_date == NaiveDate::from_ymd_opt(2025, 3, 3).unwrap()
+                })
+                .times(1)
+                .returning(|_, _| {
+                    Ok(SyncSummary {
+                        inserted: 2,
+                        deleted: 1,
+                        skipped_unknown_employee: 0,
+                        ..SyncSummary::default()
+                    })
+                });
+            let report = sync(directory, store).leave(&|_| {}).await.unwrap();
+            assert_eq!(
+                report.window_start,
+                NaiveDate::from_ymd_opt(2025, 3, 3).unwrap()
+            );
+            assert_eq!(report.fetched, 7);
+            assert_eq!(report.skipped_filtered, 2);
+            assert_eq!(report.skipped_invalid, 3);
+            assert_eq!(report.summary.deleted, 1);
+        })
+    }
+
+    #[test]
+    fn a_store_failure_is_reported() {
+        futures::executor::block_on(async {
+            let mut directory = MockHrDirectory::new();
+            directory.expect_employees().returning(|_| {
+                Ok(Listing {
+                    items: vec![employee("1")],
+                    pages: 1,
+                })
+            });
+            let mut store = MockEmployeeStore::new();
+            store
+                .expect_sync_employees()
+                .returning(|_, _| Err(StoreError::Unavailable("locked".into())));
+            let err = sync(directory, store).employees(&|_| {}).await.unwrap_err();
+            assert_eq!(err.code(), "store_unavailable");
+        })
     }
 }

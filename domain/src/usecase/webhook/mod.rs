@@ -380,5 +380,3 @@ fn database_unavailable(error: StoreError) -> WebhookAnswer {
     }
 }
 
-#[cfg(test)]
-mod tests;

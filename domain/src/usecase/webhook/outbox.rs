@@ -97,55 +97,57 @@ mod tests {
         clock
     }
 
-    #[tokio::test]
-    async fn success_failure_retry_and_expiry() {
-        let mut store = MockOwnerWriteOutbox::new();
-        store.expect_due_owner_writes().returning(|_, _| {
-            Ok(vec![
-                due("ok", "2025-03-09T00:00:00Z", 0),
-                due("gone", "2025-03-09T00:00:00Z", 0),
-                due("busy", "2025-03-09T00:00:00Z", 2),
-                due("old", "2025-03-06T23:00:00Z", 9),
-            ])
-        });
-        store
-            .expect_mark_owner_write_done()
-            .withf(|id, _| id == "ok")
-            .times(1)
-            .returning(|_, _| Ok(true));
-        store
-            .expect_mark_owner_write_failed()
-            .withf(|id, e| {
-                (id == "gone" && e == "not_found") || (id == "old" && e == "expired_after_72h")
-            })
-            .times(2)
-            .returning(|_, _| Ok(true));
-        store
-            .expect_reschedule_owner_write()
-            .withf(|id, attempts, next, _| {
-                // Third failure: 4 minutes (U1.6.3), no jitter drawn here.
-                id == "busy" && *attempts == 3 && *next == at("2025-03-10T00:04:00Z")
-            })
-            .times(1)
-            .returning(|_, _, _, _| Ok(true));
-        let mut crm = MockCrm::new();
-        crm.expect_set_deal_owner().returning(|deal, _| match deal {
-            "deal-ok" => Ok(()),
-            "deal-gone" => Err(UpstreamError::NotFound),
-            _ => Err(UpstreamError::unavailable("503")),
-        });
-        let pass = run_outbox_pass(&crm, &store, &clock(), &|| 0.0)
-            .await
-            .unwrap();
-        assert_eq!(
-            pass,
-            OutboxPass {
-                done: 1,
-                failed: 1,
-                rescheduled: 1,
-                expired: 1
-            }
-        );
+    #[test]
+    fn success_failure_retry_and_expiry() {
+        futures::executor::block_on(async {
+            let mut store = MockOwnerWriteOutbox::new();
+            store.expect_due_owner_writes().returning(|_, _| {
+                Ok(vec![
+                    due("ok", "2025-03-09T00:00:00Z", 0),
+                    due("gone", "2025-03-09T00:00:00Z", 0),
+                    due("busy", "2025-03-09T00:00:00Z", 2),
+                    due("old", "2025-03-06T23:00:00Z", 9),
+                ])
+            });
+            store
+                .expect_mark_owner_write_done()
+                .withf(|id, _| id == "ok")
+                .times(1)
+                .returning(|_, _| Ok(true));
+            store
+                .expect_mark_owner_write_failed()
+                .withf(|id, e| {
+                    (id == "gone" && e == "not_found") || (id == "old" && e == "expired_after_72h")
+                })
+                .times(2)
+                .returning(|_, _| Ok(true));
+            store
+                .expect_reschedule_owner_write()
+                .withf(|id, attempts, next, _| {
+                    // Third failure: 4 minutes (U1.6.3), no jitter drawn here.
+                    id == "busy" && *attempts == 3 && *next == at("2025-03-10T00:04:00Z")
+                })
+                .times(1)
+                .returning(|_, _, _, _| Ok(true));
+            let mut crm = MockCrm::new();
+            crm.expect_set_deal_owner().returning(|deal, _| match deal {
+                "deal-ok" => Ok(()),
+                "deal-gone" => Err(UpstreamError::NotFound),
+                _ => Err(UpstreamError::unavailable("503")),
+            });
+            let pass = run_outbox_pass(&crm, &store, &clock(), &|| 0.0)
+                .await
+                .unwrap();
+            assert_eq!(
+                pass,
+                OutboxPass {
+                    done: 1,
+                    failed: 1,
+                    rescheduled: 1,
+                    expired: 1
+                }
+            );
+        })
     }
 
     #[test]
