@@ -379,4 +379,3 @@ fn database_unavailable(error: StoreError) -> WebhookAnswer {
         reason: error.to_string(),
     }
 }
-
