@@ -3,5 +3,6 @@
 
 pub mod admin_input;
 pub mod allocation;
+pub mod portal;
 pub mod ports;
 pub mod usecase;

@@ -32,3 +32,53 @@ impl Clock for FixedClock {
         self.0
     }
 }
+
+/// A clock tests set and advance (portal.md P0.1). Clones share the same time.
+#[derive(Clone, Debug)]
+pub struct ManualClock(std::sync::Arc<std::sync::Mutex<DateTime<Utc>>>);
+
+impl ManualClock {
+    pub fn at(now: DateTime<Utc>) -> ManualClock {
+        ManualClock(std::sync::Arc::new(std::sync::Mutex::new(now)))
+    }
+
+    pub fn set(&self, now: DateTime<Utc>) {
+        *self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = now;
+    }
+
+    pub fn advance(&self, by: chrono::TimeDelta) {
+        let mut now = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *now += by;
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> DateTime<Utc> {
+        *self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_manual_clock_is_shared_by_its_clones() {
+        let start = DateTime::<Utc>::UNIX_EPOCH;
+        let clock = ManualClock::at(start);
+        let other = clock.clone();
+        other.advance(chrono::TimeDelta::seconds(61));
+        assert_eq!(clock.now(), start + chrono::TimeDelta::seconds(61));
+        clock.set(start);
+        assert_eq!(other.now(), start);
+    }
+}

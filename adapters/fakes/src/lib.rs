@@ -10,7 +10,7 @@ mod files;
 mod leave;
 mod stores;
 
-pub use clock::FixedClock;
+pub use clock::{FixedClock, ManualClock};
 pub use crm::{OwnerWrite, ScenarioCrm};
 pub use employer::*;
 pub use files::{CopyRecord, MetadataWrite, RecordingBox};

@@ -1,6 +1,6 @@
 //! H2.10: admin login and logout pages (S1–S4).
 
-use crate::support_accounts::{ADMIN, ADMIN_PASSWORD, TestApp};
+use crate::support::{ADMIN, ADMIN_PASSWORD, TestApp};
 use argon2::password_hash::{PasswordHasher, SaltString};
 use chrono::Utc;
 use domain::ports::{LoginKey, NewUser, Role, SessionStore, UserStore};

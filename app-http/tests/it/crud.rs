@@ -3,7 +3,7 @@
 //! set up through the store and the routes' refusals (401 without a session, 403 with a key)
 //! are asserted along with "nothing was written".
 
-use crate::support_crud::{API_KEY, CrudApp, status_json};
+use crate::support::{API_KEY, TestApp, status_json};
 use chrono::{NaiveDate, Utc};
 use domain::allocation::{CapacityOverride, ClientLimit, OfficeClosure};
 use domain::ports::{ClosureStore, Employee, EmployeeStore, LeaveRequest, OverrideStore};
@@ -17,13 +17,13 @@ fn field(body: &Value, name: &str) -> Value {
     body["error"]["details"]["fields"][name].clone()
 }
 
-async fn closure_count(app: &CrudApp) -> usize {
+async fn closure_count(app: &TestApp) -> usize {
     app.state.store.list_closures(None).await.unwrap().len()
 }
 
 #[tokio::test]
 async fn demo_closures_are_listed_sorted_with_workdays() {
-    let app = CrudApp::spawn().await;
+    let app = TestApp::spawn().await;
     let (status, body) = app.get_with_key("/closures").await;
     assert_eq!(status, 200, "{body}");
     let list = body["closures"].as_array().unwrap();
@@ -51,7 +51,7 @@ async fn demo_closures_are_listed_sorted_with_workdays() {
 
 #[tokio::test]
 async fn closures_filter_by_overlap() {
-    let app = CrudApp::spawn().await;
+    let app = TestApp::spawn().await;
     let (status, body) = app
         .get_with_key("/closures?from=2026-12-26&to=2026-12-27")
         .await;
@@ -80,7 +80,7 @@ async fn closures_filter_by_overlap() {
 
 #[tokio::test]
 async fn closure_get_404_and_bad_ids() {
-    let app = CrudApp::spawn().await;
+    let app = TestApp::spawn().await;
     let stored = app
         .state
         .store
@@ -121,7 +121,7 @@ async fn closure_get_404_and_bad_ids() {
 
 #[tokio::test]
 async fn closure_writes_need_an_admin_session() {
-    let app = CrudApp::spawn().await;
+    let app = TestApp::spawn().await;
     let before = closure_count(&app).await;
     let id = app.state.store.list_closures(None).await.unwrap()[0]
         .id
@@ -163,7 +163,7 @@ async fn closure_writes_need_an_admin_session() {
     assert_ne!(still.closure.description, "x");
 }
 
-async fn seed_overrides(app: &CrudApp) -> Vec<String> {
+async fn seed_overrides(app: &TestApp) -> Vec<String> {
     let mut ids = Vec::new();
     for (email, date, limit) in [
         ("zoe@crud.test", "2025-05-01", 4),
@@ -192,7 +192,7 @@ async fn seed_overrides(app: &CrudApp) -> Vec<String> {
 
 #[tokio::test]
 async fn overrides_list_filter_sort_and_get() {
-    let app = CrudApp::spawn().await;
+    let app = TestApp::spawn().await;
     let ids = seed_overrides(&app).await;
 
     let (status, body) = app.get_with_key("/capacity_overrides").await;
@@ -243,7 +243,7 @@ async fn overrides_list_filter_sort_and_get() {
 
 #[tokio::test]
 async fn override_writes_need_an_admin_session() {
-    let app = CrudApp::spawn().await;
+    let app = TestApp::spawn().await;
     let ids = seed_overrides(&app).await;
     let before = app.state.store.list_overrides(None).await.unwrap();
     let body = json!({"adviser_email": "new@crud.test", "effective_date": "2025-04-16",
@@ -284,7 +284,7 @@ async fn override_writes_need_an_admin_session() {
 
 #[tokio::test]
 async fn lookups_read_the_local_store() {
-    let app = CrudApp::spawn().await;
+    let app = TestApp::spawn().await;
     let now = Utc::now();
     let emp = |id: &str, name: &str, company: Option<&str>, account: Option<&str>| Employee {
         employee_id: id.into(),
@@ -409,7 +409,7 @@ async fn lookups_read_the_local_store() {
 
 #[tokio::test]
 async fn openapi_documents_the_routes() {
-    let app = CrudApp::spawn().await;
+    let app = TestApp::spawn().await;
     let r = app
         .client
         .get(app.url("/openapi.json"))

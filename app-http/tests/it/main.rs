@@ -6,7 +6,4 @@ mod crud;
 mod openapi;
 mod reads;
 mod support;
-mod support_accounts;
-mod support_crud;
-mod support_reads;
 mod webhook;

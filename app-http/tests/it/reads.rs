@@ -1,7 +1,7 @@
 //! H2.7 and H2.8: history, decision, dry run and availability. Admin sessions are not available
 //! yet, so HTTP checks stop at 401; the logic is checked through the handler functions.
 
-use crate::support_reads::ReadsApp;
+use crate::support::TestApp;
 use app_http::explain::service_result;
 use app_http::routes::allocations::{DealInput, HistoryParams, decision, dry_run, history};
 use app_http::routes::availability::{
@@ -28,7 +28,7 @@ fn demo_input() -> DealInput {
 }
 
 /// Allocates the demo deal through the webhook use case; its decision id.
-async fn allocate_demo(app: &ReadsApp) -> String {
+async fn allocate_demo(app: &TestApp) -> String {
     let s = &app.state;
     let sc = demo_scenario();
     let deal = sc.deal.expect("demo deal");
@@ -58,7 +58,7 @@ async fn allocate_demo(app: &ReadsApp) -> String {
 
 #[tokio::test]
 async fn every_route_needs_an_admin() {
-    let app = ReadsApp::spawn().await;
+    let app = TestApp::spawn().await;
     for path in [
         "/allocations",
         "/allocations/x",
@@ -100,7 +100,7 @@ async fn every_route_needs_an_admin() {
 
 #[tokio::test]
 async fn history_and_decision_after_a_demo_allocation() {
-    let app = ReadsApp::spawn().await;
+    let app = TestApp::spawn().await;
     let empty = history(&app.state, &HistoryParams::default())
         .await
         .expect("history");
@@ -148,7 +148,7 @@ async fn history_and_decision_after_a_demo_allocation() {
 
 #[tokio::test]
 async fn history_rejects_bad_parameters() {
-    let app = ReadsApp::spawn().await;
+    let app = TestApp::spawn().await;
     for (params, field) in [
         (
             HistoryParams {
@@ -196,7 +196,7 @@ async fn history_rejects_bad_parameters() {
 
 #[tokio::test]
 async fn dry_run_is_the_scenario_dry_run_and_writes_nothing() {
-    let app = ReadsApp::spawn().await;
+    let app = TestApp::spawn().await;
     let v = dry_run(&app.state, &demo_input()).await.expect("dry run");
     assert_eq!(v["id"], Value::Null);
     assert_eq!(v["source"], "dry_run");
@@ -290,7 +290,7 @@ fn include_no_parsing() {
 
 #[tokio::test]
 async fn availability_lists_the_demo_advisers() {
-    let app = ReadsApp::spawn().await;
+    let app = TestApp::spawn().await;
     let v = earliest(&app.state, false, None)
         .await
         .expect("availability");
@@ -334,7 +334,7 @@ async fn availability_lists_the_demo_advisers() {
 
 #[tokio::test]
 async fn a_second_availability_computation_is_rate_limited() {
-    let app = ReadsApp::spawn().await;
+    let app = TestApp::spawn().await;
     let held = app.state.availability_slot.acquire().await.expect("slot");
     let e = earliest_waiting(&app.state, false, None, Duration::from_millis(50))
         .await

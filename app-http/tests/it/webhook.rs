@@ -297,6 +297,9 @@ async fn an_unreachable_database_answers_503_never_200() {
             "postgres://postgres@127.0.0.1:1/none?connect_timeout=1",
         ),
         ("RUN_MIGRATIONS", "false"),
+        // No admin bootstrap: it needs the database.
+        ("ADMIN_USERNAME", ""),
+        ("ADMIN_PASSWORD", ""),
     ])
     .await;
     let r = app
