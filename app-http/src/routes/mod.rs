@@ -7,6 +7,7 @@ pub mod availability;
 pub mod closures;
 pub mod lookups;
 pub mod overrides;
+pub mod portal;
 pub mod service;
 
 use poem_openapi::Tags;
@@ -29,8 +30,8 @@ pub enum ApiTags {
     Service,
 }
 
-/// Every API, for `OpenApiService::new`.
-pub fn apis() -> (
+/// The allocation side's APIs (H1, H2).
+pub type AllocationApis = (
     allocate::AllocateApi,
     allocations::AllocationsApi,
     availability::AvailabilityApi,
@@ -38,14 +39,21 @@ pub fn apis() -> (
     closures::ClosuresApi,
     overrides::OverridesApi,
     lookups::LookupsApi,
-) {
+);
+
+/// Every API, for `OpenApiService::new`: nested tuples (poem-openapi implements `OpenApi` for
+/// tuples of bounded length), one per side of the product.
+pub fn apis() -> (AllocationApis, portal::PortalApis) {
     (
-        allocate::AllocateApi,
-        allocations::AllocationsApi,
-        availability::AvailabilityApi,
-        service::ServiceApi,
-        closures::ClosuresApi,
-        overrides::OverridesApi,
-        lookups::LookupsApi,
+        (
+            allocate::AllocateApi,
+            allocations::AllocationsApi,
+            availability::AvailabilityApi,
+            service::ServiceApi,
+            closures::ClosuresApi,
+            overrides::OverridesApi,
+            lookups::LookupsApi,
+        ),
+        portal::apis(),
     )
 }

@@ -3,6 +3,7 @@
 mod activity;
 mod allocate_deal;
 pub mod availability;
+pub mod portal;
 mod error;
 pub mod sync_hr;
 pub mod webhook;
