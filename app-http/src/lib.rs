@@ -2,7 +2,7 @@
 //! OpenAPI document, the service endpoints and the demo mode. Wiring only: the rules live in
 //! `domain`, the I/O in `adapters`.
 
-mod auth;
+pub mod auth;
 pub mod body;
 pub mod config;
 mod deal_input;

@@ -4,6 +4,7 @@
 mod admin_login;
 mod crud;
 mod openapi;
+mod portal_client;
 mod reads;
 mod support;
 mod webhook;

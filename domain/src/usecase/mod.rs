@@ -3,8 +3,8 @@
 mod activity;
 mod allocate_deal;
 pub mod availability;
-pub mod portal;
 mod error;
+pub mod portal;
 pub mod sync_hr;
 pub mod webhook;
 mod window;
