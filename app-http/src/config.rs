@@ -43,6 +43,11 @@ const KEYS: &[&str] = &[
     "admin_username",
     "admin_password",
     "demo_scenario",
+    "admin_email",
+    "portal_registration_open",
+    "portal_registration_email_domains",
+    "upload_dir",
+    "password_blocklist_file",
 ];
 
 /// The secrets of S10.1 this server reads; each also as `<NAME>_FILE`.
@@ -100,6 +105,16 @@ pub struct Settings {
     pub admin_password: Option<SecretString>,
     /// The scenario file the demo mode serves; the bundled demo firm when unset.
     pub demo_scenario: Option<PathBuf>,
+    /// P3.5: the first admin's email; `<username>@admin.invalid` when unset.
+    pub admin_email: Option<String>,
+    /// P0.8: `false` → register answers 403 `registration_closed`.
+    pub portal_registration_open: bool,
+    /// P0.8: comma list of email domains allowed to register; empty allows all.
+    pub portal_registration_email_domains: String,
+    /// P0.8, S6.3: photo storage, outside any static web root.
+    pub upload_dir: PathBuf,
+    /// S1.4: one refused password per line.
+    pub password_blocklist_file: Option<PathBuf>,
 }
 
 impl Default for Settings {
@@ -136,6 +151,11 @@ impl Default for Settings {
             admin_username: None,
             admin_password: None,
             demo_scenario: None,
+            admin_email: None,
+            portal_registration_open: true,
+            portal_registration_email_domains: String::new(),
+            upload_dir: PathBuf::from("./data/uploads"),
+            password_blocklist_file: None,
         }
     }
 }

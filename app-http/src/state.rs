@@ -72,6 +72,10 @@ pub struct Inner {
     /// S4.3: the HMAC key of pre-session CSRF tokens (random per process when unset outside
     /// production).
     pub session_secret: Vec<u8>,
+    /// P0.8, S1.4: the registration email domains and password blocklist.
+    pub registration: domain::portal::fields::RegistrationRules,
+    /// P4.6: the photo files in `UPLOAD_DIR`.
+    pub photos: photo_store::DiskPhotoStore,
 }
 
 impl std::fmt::Debug for Inner {
@@ -151,7 +155,16 @@ impl AppState {
                 .map_err(|e| StartError::Migrations(e.to_string()))?;
         }
 
-        crate::auth::bootstrap::bootstrap_admin(&store, &settings).await?;
+        let registration = crate::auth::portal_start::registration_rules(&settings)?;
+        crate::auth::bootstrap::bootstrap_admin(
+            &store,
+            &settings,
+            &registration.blocklist,
+            clock.now(),
+        )
+        .await?;
+        let photos = crate::auth::portal_start::open_photos(&settings)?;
+        crate::auth::portal_start::sweep_photos(&store, &photos, clock.now()).await;
         let session_secret = crate::auth::bootstrap::session_secret(&settings)?;
 
         let mut secrets: Vec<String> = [
@@ -236,6 +249,8 @@ impl AppState {
                 availability_slot: Semaphore::new(1),
                 hasher: crate::auth::passwords::Hasher::default(),
                 session_secret,
+                registration,
+                photos,
             }),
         })
     }

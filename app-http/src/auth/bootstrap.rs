@@ -3,30 +3,19 @@
 use super::passwords;
 use crate::config::{ConfigError, Settings};
 use crate::state::StartError;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
+use domain::portal::fields::{EmailDomains, email_violation, username_violation};
+use domain::portal::password::{PasswordBlocklist, password_violation};
 use domain::ports::{BootstrapOutcome, CreateUserError, NewUser, Role, UserStore};
 use secrecy::ExposeSecret;
-
-/// P2.1: the rule a username breaks.
-fn username_violation(username: &str) -> Option<&'static str> {
-    let len = username.chars().count();
-    if len < 3 {
-        return Some("too_short");
-    }
-    if len > 80 {
-        return Some("too_long");
-    }
-    let mut chars = username.chars();
-    let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphanumeric());
-    let rest_ok = chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
-    (!first_ok || !rest_ok).then_some("invalid_format")
-}
 
 /// Creates the first admin unless an admin exists (the password is never overwritten). Invalid
 /// values stop start-up with the rule broken, never the value.
 pub async fn bootstrap_admin(
     store: &impl UserStore,
     settings: &Settings,
+    blocklist: &PasswordBlocklist,
+    now: DateTime<Utc>,
 ) -> Result<(), StartError> {
     let (Some(username), Some(password)) = (&settings.admin_username, &settings.admin_password)
     else {
@@ -55,12 +44,23 @@ pub async fn bootstrap_admin(
         )))
     };
     if let Some(code) = username_violation(&username) {
-        return Err(invalid("ADMIN_USERNAME", code));
+        return Err(invalid("ADMIN_USERNAME", code.as_str()));
     }
-    let email = format!("{}@admin.invalid", username.to_lowercase());
+    let email = match &settings.admin_email {
+        Some(email) => email.trim().to_lowercase(),
+        None => format!("{}@admin.invalid", username.to_lowercase()),
+    };
+    if let Some(code) = email_violation(&email, &EmailDomains::default()) {
+        return Err(invalid("ADMIN_EMAIL", code.as_str()));
+    }
     let password = password.expose_secret().to_owned();
-    if let Some(code) = passwords::policy_violation(&password, &username, &email) {
-        return Err(invalid("ADMIN_PASSWORD", code));
+    let password_code = if password.is_empty() {
+        Some(domain::portal::fields::FieldCode::Required)
+    } else {
+        password_violation(&password, &username, &email, blocklist)
+    };
+    if let Some(code) = password_code {
+        return Err(invalid("ADMIN_PASSWORD", code.as_str()));
     }
     let password_hash = tokio::task::spawn_blocking(move || passwords::hash_blocking(&password))
         .await
@@ -72,7 +72,7 @@ pub async fn bootstrap_admin(
         password_hash,
         role: Role::Admin,
     };
-    match store.bootstrap_admin(&admin, Utc::now()).await {
+    match store.bootstrap_admin(&admin, now).await {
         Ok(BootstrapOutcome::Created(user)) => {
             tracing::info!(user_id = user.id, username = %user.username, "first admin created");
             Ok(())
@@ -98,17 +98,4 @@ pub fn session_secret(settings: &Settings) -> Result<Vec<u8>, StartError> {
     getrandom::fill(&mut bytes)
         .map_err(|e| StartError::Config(ConfigError::Invalid(format!("no randomness: {e}"))))?;
     Ok(bytes)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn usernames_follow_p2_1() {
-        assert_eq!(username_violation("ab"), Some("too_short"));
-        assert_eq!(username_violation(".admin"), Some("invalid_format"));
-        assert_eq!(username_violation("ad min"), Some("invalid_format"));
-        assert_eq!(username_violation("admin.ops-1"), None);
-    }
 }

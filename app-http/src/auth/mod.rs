@@ -6,6 +6,7 @@ pub mod bootstrap;
 pub mod cookies;
 pub mod origin;
 pub mod passwords;
+pub mod portal_start;
 pub mod session;
 pub mod throttle;
 

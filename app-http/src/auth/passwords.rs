@@ -1,9 +1,11 @@
 //! Password hashing (security.md S1): Argon2id with the S1.1 parameters, a dummy hash for unknown
-//! accounts (S1.6), the rehash check (S1.2) and the policy of S1.3. Hashing runs on the blocking
+//! accounts (S1.6) and the rehash check (S1.2). The policy of S1.3 is the domain's
+//! (`domain::portal::password`). Hashing runs on the blocking
 //! pool behind a semaphore (S1.5).
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
+use domain::ports::PasswordHashError;
 use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 use tokio::sync::Semaphore;
@@ -133,23 +135,32 @@ impl Hasher {
     }
 }
 
-/// S1.3 / portal P2.3: the rule a new password breaks, as its field code.
-pub fn policy_violation(password: &str, username: &str, email: &str) -> Option<&'static str> {
-    let chars = password.chars().count();
-    if chars < 12 {
-        return Some("too_short");
+#[async_trait::async_trait]
+impl domain::ports::PasswordHasher for Hasher {
+    async fn hash_password(&self, password: String) -> Result<String, PasswordHashError> {
+        self.hash(password).await.map_err(Into::into)
     }
-    if chars > 128 {
-        return Some("too_long");
+
+    async fn verify_password(
+        &self,
+        phc: Option<String>,
+        password: String,
+    ) -> Result<bool, PasswordHashError> {
+        self.verify(phc, password).await.map_err(Into::into)
     }
-    if password.contains('\u{0}') || password.chars().all(char::is_whitespace) {
-        return Some("invalid_value");
+
+    fn needs_rehash(&self, phc: &str) -> bool {
+        needs_rehash(phc)
     }
-    let folded = password.to_lowercase();
-    if folded == username.to_lowercase() || folded == email.to_lowercase() {
-        return Some("invalid_value");
+}
+
+impl From<HashError> for PasswordHashError {
+    fn from(e: HashError) -> Self {
+        match e {
+            HashError::Busy => PasswordHashError::Busy,
+            HashError::Failed => PasswordHashError::Failed,
+        }
     }
-    None
 }
 
 #[cfg(test)]
@@ -183,23 +194,5 @@ mod tests {
     #[test]
     fn the_dummy_hash_is_a_real_argon2id_hash() {
         assert!(!needs_rehash(&DUMMY_HASH));
-    }
-
-    #[test]
-    fn policy_follows_s1_3() {
-        assert_eq!(policy_violation("short", "a", "a@x"), Some("too_short"));
-        assert_eq!(
-            policy_violation(&"x".repeat(129), "a", "a@x"),
-            Some("too_long")
-        );
-        assert_eq!(
-            policy_violation(&" ".repeat(12), "a", "a@x"),
-            Some("invalid_value")
-        );
-        assert_eq!(
-            policy_violation("AdministratorX", "administratorx", "a@x"),
-            Some("invalid_value")
-        );
-        assert_eq!(policy_violation("a perfectly fine 🔑", "a", "a@x"), None);
     }
 }

@@ -70,3 +70,38 @@ fn bad_values_name_the_setting_not_the_value() {
         .to_string();
     assert!(e.contains("PORT") && !e.contains("eighty"), "{e}");
 }
+
+#[test]
+fn portal_account_settings_p0_8() {
+    let d = Settings::from_sources(None, &env(&[])).unwrap();
+    assert!(d.portal_registration_open);
+    assert_eq!(d.portal_registration_email_domains, "");
+    assert_eq!(d.upload_dir, std::path::PathBuf::from("./data/uploads"));
+    assert_eq!(d.password_blocklist_file, None);
+    let s = Settings::from_sources(
+        None,
+        &env(&[
+            ("PORTAL_REGISTRATION_OPEN", "false"),
+            (
+                "PORTAL_REGISTRATION_EMAIL_DOMAINS",
+                "example.com,corp.example",
+            ),
+            ("UPLOAD_DIR", "/var/lib/allot/uploads"),
+            ("PASSWORD_BLOCKLIST_FILE", "/etc/allot/blocklist.txt"),
+            ("ADMIN_EMAIL", "ops@example.com"),
+        ]),
+    )
+    .unwrap();
+    assert!(!s.portal_registration_open);
+    assert_eq!(
+        s.portal_registration_email_domains,
+        "example.com,corp.example"
+    );
+    assert_eq!(
+        s.upload_dir,
+        std::path::PathBuf::from("/var/lib/allot/uploads")
+    );
+    assert!(s.password_blocklist_file.is_some());
+    assert_eq!(s.admin_email.as_deref(), Some("ops@example.com"));
+    assert!(Settings::from_sources(None, &env(&[("PORTAL_REGISTRATION_OPEN", "maybe")])).is_err());
+}

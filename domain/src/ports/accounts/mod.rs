@@ -3,11 +3,15 @@
 //! the use cases must agree on (login normalisation, session expiry, the throttle step) live next
 //! to the records they apply to.
 
+mod passwords;
+mod photos;
 mod profiles;
 mod sessions;
 mod throttle;
 mod users;
 
+pub use passwords::*;
+pub use photos::*;
 pub use profiles::*;
 pub use sessions::*;
 pub use throttle::*;
