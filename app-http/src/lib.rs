@@ -49,6 +49,11 @@ pub fn app(state: AppState) -> impl poem::Endpoint {
             "/admin/logout",
             get(routes::admin_login::logout_page).post(routes::admin_login::logout_submit),
         )
+        .at(
+            "/portal/login",
+            get(routes::admin_login::portal_login_page)
+                .post(routes::admin_login::portal_login_submit),
+        )
         .at("/", get(make_sync(|_| Html(LANDING))))
         .data(state)
         .with(CatchPanic::new().with_handler(middleware::PanicToInternal))

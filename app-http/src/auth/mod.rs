@@ -4,6 +4,7 @@
 mod apikey;
 pub mod bootstrap;
 pub mod cookies;
+pub mod login;
 pub mod origin;
 pub mod passwords;
 pub mod portal_start;
@@ -84,9 +85,8 @@ pub async fn require(state: &AppState, req: &Request, need: Need) -> Result<Call
 }
 
 /// The portal's `session` scheme (H0.12): a signed-in user of any role. POST, PUT, PATCH and
-/// DELETE also need the session's CSRF token (H0.12.2). Admin-only portal routes check
-/// `is_admin` on the result (403 `forbidden`, P10.1).
-#[allow(dead_code)] // the portal routes use it (issue 6)
+/// DELETE also need the session's CSRF token (H0.12.2) and an allowed `Origin` (S4.4).
+/// Admin-only portal routes check `is_admin` on the result (403 `forbidden`, P10.1).
 pub async fn require_session(
     state: &AppState,
     req: &Request,
@@ -95,6 +95,9 @@ pub async fn require_session(
         return Err(ApiError::unauthenticated());
     };
     let safe_method = matches!(req.method().as_str(), "GET" | "HEAD" | "OPTIONS");
+    if !safe_method && !origin::check(&state.settings, req) {
+        return Err(login::origin_not_allowed());
+    }
     if !safe_method && !session::csrf_ok(req, &session) {
         return Err(csrf_failed());
     }

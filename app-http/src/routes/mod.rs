@@ -28,6 +28,10 @@ pub enum ApiTags {
     Employees,
     /// Health and readiness.
     Service,
+    /// Portal accounts: register, login, logout, the directory.
+    PortalAccounts,
+    /// Portal profile and photo.
+    PortalProfile,
 }
 
 /// The allocation side's APIs (H1, H2).
