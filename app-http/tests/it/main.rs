@@ -4,7 +4,9 @@
 mod admin_login;
 mod crud;
 mod openapi;
+mod portal_accounts;
 mod portal_client;
+mod portal_profile;
 mod reads;
 mod support;
 mod webhook;
