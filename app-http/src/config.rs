@@ -48,6 +48,7 @@ const KEYS: &[&str] = &[
     "portal_registration_email_domains",
     "upload_dir",
     "password_blocklist_file",
+    "portal_demo_employees",
 ];
 
 /// The secrets of S10.1 this server reads; each also as `<NAME>_FILE`.
@@ -115,6 +116,8 @@ pub struct Settings {
     pub upload_dir: PathBuf,
     /// S1.4: one refused password per line.
     pub password_blocklist_file: Option<PathBuf>,
+    /// Demo mode only: create the demo employees of `fixtures/demo/employees.json`.
+    pub portal_demo_employees: bool,
 }
 
 impl Default for Settings {
@@ -156,6 +159,7 @@ impl Default for Settings {
             portal_registration_email_domains: String::new(),
             upload_dir: PathBuf::from("./data/uploads"),
             password_blocklist_file: None,
+            portal_demo_employees: true,
         }
     }
 }

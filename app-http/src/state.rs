@@ -164,6 +164,7 @@ impl AppState {
         )
         .await?;
         let photos = crate::auth::portal_start::open_photos(&settings)?;
+        let hasher = crate::auth::passwords::Hasher::default();
         crate::auth::portal_start::sweep_photos(&store, &photos, clock.now()).await;
         let session_secret = crate::auth::bootstrap::session_secret(&settings)?;
 
@@ -187,6 +188,12 @@ impl AppState {
             let scenario =
                 scenario::parse_scenario(&text).map_err(|e| StartError::Demo(e.to_string()))?;
             let fakes = OfflineFakes::from_scenario(&scenario);
+            if settings.portal_demo_employees
+                && let Err(e) =
+                    crate::auth::demo_employees::seed(&store, &hasher, clock.now()).await
+            {
+                tracing::warn!(error = %e, "demo employees not created");
+            }
             if let Err(e) = seed_demo_store(&store, &fakes).await {
                 // The server still starts; /readyz reports the database.
                 tracing::warn!(error = %e, "demo closures and overrides not seeded");
@@ -247,7 +254,7 @@ impl AppState {
                 demo,
                 allocation_slots: Semaphore::new(8),
                 availability_slot: Semaphore::new(1),
-                hasher: crate::auth::passwords::Hasher::default(),
+                hasher,
                 session_secret,
                 registration,
                 photos,

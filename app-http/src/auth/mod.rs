@@ -4,6 +4,7 @@
 mod apikey;
 pub mod bootstrap;
 pub mod cookies;
+pub mod demo_employees;
 pub mod login;
 pub mod origin;
 pub mod passwords;

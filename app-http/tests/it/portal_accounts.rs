@@ -461,3 +461,30 @@ async fn the_directory_lists_others_without_emails_p8_11() {
         400
     );
 }
+
+#[tokio::test]
+async fn demo_employees_are_created_once_in_demo_mode() {
+    let app = TestApp::spawn_with(&[("PORTAL_DEMO_EMPLOYEES", "true")]).await;
+    let resp = login(&app, "dana", "allot-demo-password").await;
+    let cookie = session_cookie(&resp).unwrap();
+    assert_eq!(resp.status(), 200);
+    let profile = app
+        .client
+        .get(app.url("/api/portal/profile"))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap();
+    let (_, profile) = status_json(profile).await;
+    assert_eq!(profile["completeness"]["complete"], true);
+    let again = app_http::auth::demo_employees::seed(
+        &app.state.store,
+        &app.state.hasher,
+        app.state.clock.now(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(again, 0, "idempotent: existing users are skipped");
+    let (status, _) = status_json(login(&app, "ebony", "allot-demo-password").await).await;
+    assert_eq!(status, 200);
+}

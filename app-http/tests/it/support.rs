@@ -59,6 +59,8 @@ impl TestApp {
                 dir.path().join("uploads").display().to_string(),
             ),
             ("LOG_LEVEL".into(), "warn".into()),
+            // The demo employees (alex, brett, ...) would collide with the scenarios' users.
+            ("PORTAL_DEMO_EMPLOYEES".into(), "false".into()),
         ];
         for (k, v) in extra {
             env.retain(|(key, _)| key != k);
