@@ -1,6 +1,7 @@
 //! Portal accounts over HTTP (http-api.md H4.1, H6.10; portal.md P3, P11 scenarios 1–3;
 //! security.md S2–S4). Users are registered through the API: that is what is tested here.
 
+use crate::admin_login::{form, hidden, set_cookie};
 use crate::portal_client::{PASSWORD, PortalUser};
 use crate::support::{TestApp, status_json};
 use serde_json::{Value, json};
@@ -171,24 +172,6 @@ async fn scenario_2_registration_validation_p2_1_to_p2_4() {
     }
 }
 
-fn hidden(body: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = body.find(&marker).unwrap() + marker.len();
-    let end = start + body[start..].find('"').unwrap();
-    body[start..end].to_owned()
-}
-
-fn form_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                char::from(b).to_string()
-            }
-            b => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 #[tokio::test]
 async fn scenario_3_login_p3_3_s3() {
     let app = TestApp::spawn().await;
@@ -253,29 +236,21 @@ async fn scenario_3_login_p3_3_s3() {
         .await
         .unwrap();
     assert_eq!(page.status(), 200);
-    let csrf_cookie = page
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("csrf="))
-        .and_then(|v| v.split(';').next())
-        .unwrap()
-        .to_owned();
+    let (csrf_value, _) = set_cookie(&page, "csrf").unwrap();
     let html = page.text().await.unwrap();
-    let form = format!(
-        "csrf_token={}&next={}&login=alex&password={}",
-        form_encode(&hidden(&html, "csrf_token")),
-        form_encode(&hidden(&html, "next")),
-        form_encode(PASSWORD)
-    );
+    let body = form(&[
+        ("csrf_token", &hidden(&html, "csrf_token")),
+        ("next", &hidden(&html, "next")),
+        ("login", "alex"),
+        ("password", PASSWORD),
+    ]);
     let submitted = app
         .client
         .post(app.url("/portal/login"))
         .header("origin", &app.base)
-        .header("cookie", csrf_cookie)
+        .header("cookie", format!("csrf={csrf_value}"))
         .header("content-type", "application/x-www-form-urlencoded")
-        .body(form)
+        .body(body)
         .send()
         .await
         .unwrap();

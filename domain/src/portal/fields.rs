@@ -52,26 +52,9 @@ pub fn has_nul(s: &str) -> bool {
     s.contains('\u{0}')
 }
 
-/// P2.19, on an already trimmed and lowercased value.
-pub fn is_email(email: &str) -> bool {
-    const LOCAL_SPECIALS: &str = ".!#$%&'*+/=?^_{|}~-";
-    let Some((local, domain)) = email.split_once('@') else {
-        return false;
-    };
-    let local_ok = !local.is_empty()
-        && local
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || LOCAL_SPECIALS.contains(c));
-    let labels: Vec<&str> = domain.split('.').collect();
-    let label_ok = |l: &str| {
-        (1..=63).contains(&l.len())
-            && l.chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-            && !l.starts_with('-')
-            && !l.ends_with('-')
-    };
-    local_ok && labels.len() >= 2 && labels.iter().all(|l| label_ok(l))
-}
+/// P2.19, on an already trimmed and lowercased value (shared with the admin side's adviser
+/// emails).
+pub use crate::admin_input::email_format_ok as is_email;
 
 /// P0.8 `PORTAL_REGISTRATION_EMAIL_DOMAINS`: empty allows every domain.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -3,7 +3,7 @@
 use super::users::photo_url;
 use crate::auth;
 use crate::auth::login::field_errors;
-use crate::body::{JSON_CAP, parse_json, read_json_bytes};
+use crate::body::JsonBody;
 use crate::error::{ApiError, ApiResult};
 use crate::explain::instant;
 use crate::routes::ApiTags;
@@ -12,15 +12,11 @@ use domain::portal::fields::{FieldCode, FieldErrors};
 use domain::portal::profile_input::ProfileInput;
 use domain::usecase::portal::profile::{ProfileError, ProfileView, Profiles};
 use photo_store::DiskPhotoStore;
+use poem::Request;
 use poem::http::StatusCode;
 use poem::web::Data;
-use poem::{Request, RequestBody};
 use poem_openapi::payload::Json;
-use poem_openapi::registry::{MetaMediaType, MetaRequest, Registry};
-use poem_openapi::types::Type;
-use poem_openapi::{
-    ApiExtractor, ApiExtractorType, ApiResponse, ExtractParamOptions, Object, OpenApi,
-};
+use poem_openapi::{ApiResponse, Object, OpenApi};
 use serde::Deserialize;
 use serde_json::Value;
 use sql_store::SqlStore;
@@ -89,71 +85,36 @@ pub struct ProfileUpdate {
     pub headline: Option<String>,
     #[serde(default)]
     pub summary: Option<String>,
+    /// An array of strings; each may hold several comma-separated items (P4.2).
     #[serde(default)]
-    pub skills: Option<Vec<String>>,
+    pub skills: Option<Value>,
+    /// An array of strings, as `skills`.
     #[serde(default)]
-    pub certifications: Option<Vec<String>>,
+    pub certifications: Option<Value>,
     #[serde(default)]
     pub resume_link: Option<String>,
     #[serde(default)]
     pub experience: Option<String>,
 }
 
-/// The PUT body: JSON as `JsonBody`, except that a list that is not an array of strings is
-/// `invalid_format` (P2.10) rather than the generic `invalid_value`.
-#[derive(Debug)]
-pub struct ProfileUpdateBody(pub ProfileUpdate);
-
-const LISTS: [&str; 2] = ["skills", "certifications"];
-
-fn list_errors(value: &Value) -> FieldErrors {
-    LISTS
-        .into_iter()
-        .filter(|field| {
-            value.get(field).is_some_and(|v| {
-                !v.is_null()
-                    && !v
-                        .as_array()
-                        .is_some_and(|items| items.iter().all(Value::is_string))
-            })
-        })
-        .map(|field| (field, FieldCode::InvalidFormat))
-        .collect()
-}
-
-impl<'a> ApiExtractor<'a> for ProfileUpdateBody {
-    const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::RequestObject];
-    type ParamType = ();
-    type ParamRawType = ();
-
-    fn register(registry: &mut Registry) {
-        ProfileUpdate::register(registry);
-    }
-
-    fn request_meta() -> Option<MetaRequest> {
-        Some(MetaRequest {
-            description: None,
-            content: vec![MetaMediaType {
-                content_type: "application/json",
-                schema: ProfileUpdate::schema_ref(),
-            }],
-            required: true,
-        })
-    }
-
-    async fn from_request(
-        request: &'a Request,
-        body: &mut RequestBody,
-        _param_opts: ExtractParamOptions<Self::ParamType>,
-    ) -> poem::Result<Self> {
-        let bytes = read_json_bytes(request, body, JSON_CAP).await?;
-        if let Ok(value) = serde_json::from_slice::<Value>(&bytes) {
-            let errors = list_errors(&value);
-            if !errors.is_empty() {
-                return Err(field_errors(errors).into());
-            }
+/// P2.10: a list must be an array of strings (`null` or absent: `[]`), else `invalid_format`.
+fn string_list(
+    field: &'static str,
+    value: Option<Value>,
+    errors: &mut FieldErrors,
+) -> Option<Vec<String>> {
+    match value {
+        None | Some(Value::Null) => None,
+        Some(Value::Array(items)) if items.iter().all(Value::is_string) => Some(
+            items
+                .into_iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect(),
+        ),
+        Some(_) => {
+            errors.insert(field, FieldCode::InvalidFormat);
+            None
         }
-        Ok(ProfileUpdateBody(parse_json(&bytes)?))
     }
 }
 
@@ -215,15 +176,21 @@ impl PortalProfileApi {
         &self,
         state: Data<&AppState>,
         request: &Request,
-        body: ProfileUpdateBody,
+        body: JsonBody<ProfileUpdate>,
     ) -> ApiResult<Json<ProfileBody>> {
         let caller = auth::require_session(&state, request).await?;
         let b = body.0;
+        let mut errors = FieldErrors::new();
+        let skills = string_list("skills", b.skills, &mut errors);
+        let certifications = string_list("certifications", b.certifications, &mut errors);
+        if !errors.is_empty() {
+            return Err(field_errors(errors));
+        }
         let input = ProfileInput {
             headline: b.headline,
             summary: b.summary,
-            skills: b.skills,
-            certifications: b.certifications,
+            skills,
+            certifications,
             resume_link: b.resume_link,
             experience: b.experience,
         };

@@ -48,6 +48,27 @@ fn registration(username: &str, email: &str) -> RegistrationInput {
     }
 }
 
+fn try_register<U: UserStore, T: LoginThrottle, H: PasswordHasher>(
+    accounts: &Accounts<U, T, H>,
+    username: &str,
+    email: &str,
+) -> Result<UserAccount, RegisterError> {
+    block_on(accounts.register(
+        &registration(username, email),
+        &RegistrationRules::default(),
+        "ip",
+        now(),
+    ))
+}
+
+/// A throttle whose `check_login` allows everything.
+fn allowing() -> MockLoginThrottle {
+    let mut t = MockLoginThrottle::new();
+    t.expect_check_login()
+        .returning(|_, _| Ok(ThrottleStatus::Allowed));
+    t
+}
+
 #[test]
 fn register_creates_an_employee_with_normalised_fields_p3_2() {
     let mut users = MockUserStore::new();
@@ -62,13 +83,7 @@ fn register_creates_an_employee_with_normalised_fields_p3_2() {
         })
         .returning(|u, _| Ok(account(1, &u.username, &u.password_hash)));
     let accounts = Accounts::new(users, open_throttle(), hasher(true));
-    let user = block_on(accounts.register(
-        &registration(" alex ", " Alex@Example.com "),
-        &RegistrationRules::default(),
-        "203.0.113.1",
-        now(),
-    ))
-    .unwrap();
+    let user = try_register(&accounts, " alex ", " Alex@Example.com ").unwrap();
     assert_eq!(user.id, 1);
 }
 
@@ -79,13 +94,7 @@ fn email_taken_is_checked_before_username_taken_p3_2() {
         .expect_find_user_by_login()
         .returning(|_| Ok(Some(account(1, "alex", "h"))));
     let accounts = Accounts::new(users, open_throttle(), hasher(true));
-    let err = block_on(accounts.register(
-        &registration("ALEX", "alex@example.com"),
-        &RegistrationRules::default(),
-        "ip",
-        now(),
-    ))
-    .unwrap_err();
+    let err = try_register(&accounts, "ALEX", "alex@example.com").unwrap_err();
     assert_eq!(err, RegisterError::EmailTaken);
 }
 
@@ -101,13 +110,7 @@ fn a_lost_unique_race_maps_to_the_same_409_p3_2() {
             .expect_create_user()
             .returning(move |_, _| Err(race.clone()));
         let accounts = Accounts::new(users, open_throttle(), hasher(true));
-        let err = block_on(accounts.register(
-            &registration("alex", "alex@example.com"),
-            &RegistrationRules::default(),
-            "ip",
-            now(),
-        ))
-        .unwrap_err();
+        let err = try_register(&accounts, "alex", "alex@example.com").unwrap_err();
         assert_eq!(err, expected);
     }
 }
@@ -119,13 +122,7 @@ fn invalid_registrations_touch_no_store() {
         open_throttle(),
         MockPasswordHasher::new(),
     );
-    let err = block_on(accounts.register(
-        &registration("ab", "zed@"),
-        &RegistrationRules::default(),
-        "ip",
-        now(),
-    ))
-    .unwrap_err();
+    let err = try_register(&accounts, "ab", "zed@").unwrap_err();
     let RegisterError::Invalid(fields) = err else {
         panic!("{err:?}")
     };
@@ -145,13 +142,7 @@ fn a_locked_register_key_answers_rate_limited_s3_3() {
             })
         });
     let accounts = Accounts::new(MockUserStore::new(), throttle, MockPasswordHasher::new());
-    let err = block_on(accounts.register(
-        &registration("alex", "alex@example.com"),
-        &RegistrationRules::default(),
-        "ip",
-        now(),
-    ))
-    .unwrap_err();
+    let err = try_register(&accounts, "alex", "alex@example.com").unwrap_err();
     assert!(matches!(err, RegisterError::RateLimited { .. }));
 }
 
@@ -191,10 +182,7 @@ fn unknown_accounts_verify_a_dummy_hash_and_count_s1_6() {
         .withf(|phc, _| phc.is_none())
         .times(1)
         .returning(|_, _| Ok(false));
-    let mut throttle = MockLoginThrottle::new();
-    throttle
-        .expect_check_login()
-        .returning(|_, _| Ok(ThrottleStatus::Allowed));
+    let mut throttle = allowing();
     throttle
         .expect_record_login_failure()
         .times(1)
@@ -206,10 +194,7 @@ fn unknown_accounts_verify_a_dummy_hash_and_count_s1_6() {
 
 #[test]
 fn over_long_passwords_fail_without_hashing_p2_5() {
-    let mut throttle = MockLoginThrottle::new();
-    throttle
-        .expect_check_login()
-        .returning(|_, _| Ok(ThrottleStatus::Allowed));
+    let mut throttle = allowing();
     throttle
         .expect_record_login_failure()
         .times(1)
