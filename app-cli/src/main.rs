@@ -4,6 +4,7 @@ mod allocate;
 mod migrate;
 mod sync;
 mod table;
+mod user;
 mod webhook;
 
 use clap::{Parser, Subcommand};
@@ -35,6 +36,11 @@ enum Command {
     /// Exit codes: 0 synced; 1 upstream, store or reauth failure (nothing written); 2 missing
     /// or invalid settings.
     Sync(sync::SyncArgs),
+    /// Account administration (portal.md P3.6): `create [--admin]`, `set-role`,
+    /// `set-password`; passwords are read from stdin.
+    ///
+    /// Exit codes: 0 done; 1 store failure, unknown user or taken name; 2 invalid input.
+    User(user::UserArgs),
 }
 
 fn main() -> ExitCode {
@@ -44,5 +50,6 @@ fn main() -> ExitCode {
         Command::Migrate(args) => migrate::run(&args),
         Command::Webhook(args) => webhook::run(&args),
         Command::Sync(args) => sync::run(&args),
+        Command::User(args) => user::run(&args),
     }
 }

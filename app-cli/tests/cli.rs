@@ -331,3 +331,96 @@ fn migrate_refuses_a_malformed_postgres_url_without_creating_a_file() {
         "no file created"
     );
 }
+
+/// Runs `allot user …` on `db` with `stdin` as the password input.
+fn user_cmd(db: &str, args: &[&str], stdin: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_allot"))
+        .arg("user")
+        .args(args)
+        .env("DATABASE_URL", db)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("writes");
+    child.wait_with_output().expect("waits")
+}
+
+#[test]
+fn user_commands_create_change_role_and_password_p3_6() {
+    use domain::ports::{LoginKey, Role, UserStore};
+    let dir = temp_dir("users");
+    let db = dir.path().join("app.db");
+    let url = db.to_str().expect("utf-8");
+    assert_eq!(
+        allot(&["migrate", "--database-url", url]).status.code(),
+        Some(0)
+    );
+
+    let created = user_cmd(
+        url,
+        &["create", "alex", "--email", "Alex@Example.com"],
+        "Password123!\n",
+    );
+    assert_eq!(
+        created.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&created.stderr)
+    );
+    let again = user_cmd(
+        url,
+        &["create", "ALEX", "--email", "other@example.com"],
+        "Password123!\n",
+    );
+    assert_eq!(again.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("username_taken"));
+    let weak = user_cmd(
+        url,
+        &["create", "brett", "--email", "b@example.com", "--admin"],
+        "short\n",
+    );
+    assert_eq!(weak.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&weak.stderr).contains("password: too_short"));
+
+    assert_eq!(
+        user_cmd(url, &["set-role", "alex", "admin"], "")
+            .status
+            .code(),
+        Some(0)
+    );
+    let changed = user_cmd(url, &["set-password", "alex"], "a new long passphrase\n");
+    assert_eq!(changed.status.code(), Some(0));
+    assert_eq!(
+        user_cmd(url, &["set-role", "nobody", "admin"], "")
+            .status
+            .code(),
+        Some(1)
+    );
+
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let user = runtime.block_on(async {
+        let store = sql_store::SqlStore::new(&sql_store::DatabaseUrl::parse(url).expect("url"))
+            .expect("store");
+        store
+            .find_user_by_login(&LoginKey::parse("alex"))
+            .await
+            .expect("reads")
+            .expect("exists")
+    });
+    assert_eq!(
+        (user.role, user.email.as_str()),
+        (Role::Admin, "alex@example.com")
+    );
+    assert!(app_http::auth::passwords::verify_blocking(
+        &user.password_hash,
+        "a new long passphrase"
+    ));
+}
