@@ -230,3 +230,22 @@ async fn photos_of_users_without_one_are_404_and_anonymous_is_401_s7() {
         assert_eq!(r.status(), 401, "{path}");
     }
 }
+
+#[tokio::test]
+async fn the_21st_upload_in_an_hour_is_refused_s3_3() {
+    let app = TestApp::spawn().await;
+    let alex = register(&app, "alex").await;
+    for _ in 0..20 {
+        assert_eq!(upload(&app, &alex, "me.png", &png()).await.0, 200);
+    }
+    let (status, body) = upload(&app, &alex, "me.png", &png()).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (429, Some("rate_limited"))
+    );
+    assert_eq!(
+        photo_files(&app).len(),
+        1,
+        "one current photo, the rest deleted"
+    );
+}

@@ -3,9 +3,11 @@
 
 use super::profile::{Deleted, ProfileBody, profile_error, profiles};
 use crate::auth;
+use crate::auth::login::rate_limited;
 use crate::error::{ApiError, ApiResult};
 use crate::routes::ApiTags;
 use crate::state::AppState;
+use domain::usecase::portal::limits::PHOTO_UPLOADS_PER_USER;
 use poem::http::{HeaderValue, StatusCode, header};
 use poem::web::{Data, Multipart};
 use poem::{Body, FromRequest, IntoResponse, Request, RequestBody, Response};
@@ -198,10 +200,21 @@ impl PortalPhotoApi {
         photo: PhotoUpload,
     ) -> ApiResult<Json<ProfileBody>> {
         let caller = auth::require_session(&state, request).await?;
+        let subject = caller.user_id.to_string();
+        let now = state.clock.now();
+        if let Err(wait) = PHOTO_UPLOADS_PER_USER
+            .check(&state.store, &subject, now)
+            .await?
+        {
+            return Err(rate_limited(wait));
+        }
         let view = profiles(&state)
-            .upload_photo(caller.user_id, photo.0, state.clock.now())
+            .upload_photo(caller.user_id, photo.0, now)
             .await
             .map_err(profile_error)?;
+        PHOTO_UPLOADS_PER_USER
+            .record(&state.store, &subject, now)
+            .await?;
         Ok(Json(view.into()))
     }
 

@@ -2,6 +2,7 @@
 //! uniqueness races, the login normalisation, the throttle and the dummy verify. Sessions and
 //! cookies are the caller's (they need randomness and the transport).
 
+use super::limits::REGISTRATIONS_PER_IP;
 use crate::portal::fields::{
     FieldErrors, RegistrationInput, RegistrationRules, validate_login, validate_registration,
 };
@@ -10,25 +11,8 @@ use crate::ports::{
     CreateUserError, LoginKey, LoginThrottle, NewUser, PasswordHashError, PasswordHasher, Role,
     StoreError, ThrottleKeys, ThrottlePolicy, ThrottleStatus, UserAccount, UserStore,
 };
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, Utc};
 use std::time::Duration;
-
-/// S3.3: 10 registrations per client IP per hour, counted in the throttle store so the limit
-/// holds across processes. Only accepted registrations count.
-pub const REGISTER_POLICY: ThrottlePolicy = ThrottlePolicy {
-    account_limit: 10,
-    ip_limit: 10,
-    window: TimeDelta::hours(1),
-    retention: TimeDelta::hours(1),
-};
-
-/// The throttle keys of registrations from `client_ip`.
-pub fn register_keys(client_ip: &str) -> ThrottleKeys {
-    ThrottleKeys {
-        account: format!("register:{client_ip}"),
-        ip: format!("register-ip:{client_ip}"),
-    }
-}
 
 /// Why a registration was refused.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -90,9 +74,9 @@ impl<U: UserStore, T: LoginThrottle, H: PasswordHasher> Accounts<U, T, H> {
         client_ip: &str,
         now: DateTime<Utc>,
     ) -> Result<UserAccount, RegisterError> {
-        let keys = register_keys(client_ip);
-        if let ThrottleStatus::Locked { retry_after } =
-            self.throttle.check_login(&keys, now).await?
+        if let Err(retry_after) = REGISTRATIONS_PER_IP
+            .check(&self.throttle, client_ip, now)
+            .await?
         {
             return Err(RegisterError::RateLimited { retry_after });
         }
@@ -121,8 +105,8 @@ impl<U: UserStore, T: LoginThrottle, H: PasswordHasher> Accounts<U, T, H> {
                 CreateUserError::UsernameTaken => RegisterError::UsernameTaken,
                 CreateUserError::Store(e) => RegisterError::Store(e),
             })?;
-        self.throttle
-            .record_login_failure(&keys, now, &REGISTER_POLICY)
+        REGISTRATIONS_PER_IP
+            .record(&self.throttle, client_ip, now)
             .await?;
         Ok(user)
     }

@@ -2,4 +2,5 @@
 //! area. The pure rules they apply are in `crate::portal`.
 
 pub mod accounts;
+pub mod limits;
 pub mod profile;
