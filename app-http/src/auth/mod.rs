@@ -77,6 +77,9 @@ pub async fn require(state: &AppState, req: &Request, need: Need) -> Result<Call
     }
     // A session GET to a route that writes (GET /sync/* from a browser) is refused (H2.3.1).
     let unsafe_method = !matches!(req.method().as_str(), "GET" | "HEAD");
+    if write && unsafe_method && !origin::check(&state.settings, req) {
+        return Err(login::origin_not_allowed());
+    }
     if write && (!unsafe_method || !session::csrf_ok(req, &session)) {
         return Err(csrf_failed());
     }

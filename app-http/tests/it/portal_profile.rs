@@ -249,3 +249,18 @@ async fn the_21st_upload_in_an_hour_is_refused_s3_3() {
         "one current photo, the rest deleted"
     );
 }
+
+#[tokio::test]
+async fn a_body_over_6_mib_is_refused_before_reading_it_p4_6_1() {
+    let app = TestApp::spawn().await;
+    let alex = register(&app, "alex").await;
+    let mut huge = png();
+    huge.resize(6_291_457, 0);
+    let (status, body) = upload(&app, &alex, "huge.png", &huge).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (413, Some("payload_too_large"))
+    );
+    let (status, _) = app.get_json_as(&alex, "/api/portal/profile").await;
+    assert_eq!(status, 200, "the server is fine afterwards");
+}
