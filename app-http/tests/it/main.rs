@@ -6,6 +6,7 @@ mod crud;
 mod openapi;
 mod portal_accounts;
 mod portal_client;
+mod portal_directory;
 mod portal_profile;
 mod reads;
 mod support;
