@@ -138,6 +138,19 @@ impl HubSpotHttp {
         .await
     }
 
+    /// A read-only POST (the contacts batch read): retryable like a GET (U1.3), general bucket.
+    pub(crate) async fn post_read<T: DeserializeOwned>(
+        &self,
+        label: &'static str,
+        url: &Url,
+        body: &serde_json::Value,
+    ) -> Result<T, UpstreamError> {
+        self.send(&self.general, Call::read(label), |c| {
+            c.post(url.clone()).json(body)
+        })
+        .await
+    }
+
     /// A PATCH that is safe to repeat (the same value twice is harmless, U1.6.2).
     pub(crate) async fn patch<T: DeserializeOwned>(
         &self,

@@ -6,6 +6,7 @@
 
 mod cache;
 mod config;
+mod contacts;
 mod crm;
 mod deals;
 mod error_body;
