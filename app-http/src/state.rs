@@ -72,6 +72,8 @@ pub struct Inner {
     /// S4.3: the HMAC key of pre-session CSRF tokens (random per process when unset outside
     /// production).
     pub session_secret: Vec<u8>,
+    /// H2.2: Box and the CRM contacts; `None` when Box is not configured.
+    pub folders: Option<crate::folders::Folders>,
 }
 
 impl std::fmt::Debug for Inner {
@@ -163,47 +165,49 @@ impl AppState {
         .map(|s| s.expose_secret().to_owned())
         .collect();
 
-        let (crm, leave, engine_clock, demo, firm): (DynCrm, DynLeave, DynClock, _, _) = if settings
-            .demo_mode()
-        {
-            let text = match &settings.demo_scenario {
-                Some(path) => std::fs::read_to_string(path)
-                    .map_err(|e| StartError::Demo(format!("{}: {e}", path.display())))?,
-                None => DEMO_SCENARIO.to_owned(),
+        let (crm, leave, engine_clock, demo, firm, folders): (DynCrm, DynLeave, DynClock, _, _, _) =
+            if settings.demo_mode() {
+                let text = match &settings.demo_scenario {
+                    Some(path) => std::fs::read_to_string(path)
+                        .map_err(|e| StartError::Demo(format!("{}: {e}", path.display())))?,
+                    None => DEMO_SCENARIO.to_owned(),
+                };
+                let scenario =
+                    scenario::parse_scenario(&text).map_err(|e| StartError::Demo(e.to_string()))?;
+                let fakes = OfflineFakes::from_scenario(&scenario);
+                if let Err(e) = seed_demo_store(&store, &fakes).await {
+                    // The server still starts; /readyz reports the database.
+                    tracing::warn!(error = %e, "demo closures and overrides not seeded");
+                }
+                if secrets.is_empty() {
+                    secrets.push(DEMO_CLIENT_SECRET.to_owned());
+                }
+                tracing::warn!(
+                    advisers = scenario.firm.advisers.len(),
+                    today = %scenario.today,
+                    "demo mode: no HUBSPOT_TOKEN; HubSpot, Employment Hero and Box are offline fakes"
+                );
+                let firm = scenario.config;
+                (
+                    fakes.crm.clone() as DynCrm,
+                    fakes.leave.clone() as DynLeave,
+                    Arc::new(fakes.clock) as DynClock,
+                    Some(fakes),
+                    firm,
+                    Some(crate::folders::demo(&settings)),
+                )
+            } else {
+                let crm = live_hubspot(&settings)?;
+                let folders = crate::folders::live(&settings, crm.clone());
+                (
+                    crm as DynCrm,
+                    Arc::new(store.clone()) as DynLeave,
+                    clock.clone(),
+                    None,
+                    firm_from_env,
+                    folders,
+                )
             };
-            let scenario =
-                scenario::parse_scenario(&text).map_err(|e| StartError::Demo(e.to_string()))?;
-            let fakes = OfflineFakes::from_scenario(&scenario);
-            if let Err(e) = seed_demo_store(&store, &fakes).await {
-                // The server still starts; /readyz reports the database.
-                tracing::warn!(error = %e, "demo closures and overrides not seeded");
-            }
-            if secrets.is_empty() {
-                secrets.push(DEMO_CLIENT_SECRET.to_owned());
-            }
-            tracing::warn!(
-                advisers = scenario.firm.advisers.len(),
-                today = %scenario.today,
-                "demo mode: no HUBSPOT_TOKEN; HubSpot, Employment Hero and Box are offline fakes"
-            );
-            let firm = scenario.config;
-            (
-                fakes.crm.clone() as DynCrm,
-                fakes.leave.clone() as DynLeave,
-                Arc::new(fakes.clock) as DynClock,
-                Some(fakes),
-                firm,
-            )
-        } else {
-            let crm = live_hubspot(&settings)?;
-            (
-                crm,
-                Arc::new(store.clone()) as DynLeave,
-                clock.clone(),
-                None,
-                firm_from_env,
-            )
-        };
 
         let webhook = WebhookSettings {
             dedupe_window: chrono::TimeDelta::days(i64::from(
@@ -236,12 +240,13 @@ impl AppState {
                 availability_slot: Semaphore::new(1),
                 hasher: crate::auth::passwords::Hasher::default(),
                 session_secret,
+                folders,
             }),
         })
     }
 }
 
-fn live_hubspot(settings: &Settings) -> Result<DynCrm, StartError> {
+fn live_hubspot(settings: &Settings) -> Result<Arc<hubspot::HubSpotCrm>, StartError> {
     let Some(token) = &settings.hubspot_token else {
         return Err(StartError::HubSpot("HUBSPOT_TOKEN is not set".into()));
     };

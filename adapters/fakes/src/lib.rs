@@ -4,6 +4,7 @@
 //! the dry run computes for the same file, with no credentials and no network.
 
 mod clock;
+mod contacts;
 mod crm;
 mod employer;
 mod files;
@@ -11,6 +12,7 @@ mod leave;
 mod stores;
 
 pub use clock::{FixedClock, ManualClock};
+pub use contacts::MemoryContacts;
 pub use crm::{OwnerWrite, ScenarioCrm};
 pub use employer::*;
 pub use files::{CopyRecord, MetadataWrite, RecordingBox};

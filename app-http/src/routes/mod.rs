@@ -4,6 +4,7 @@ pub mod admin_login;
 pub mod allocate;
 pub mod allocations;
 pub mod availability;
+pub mod box_folder;
 pub mod closures;
 pub mod lookups;
 pub mod overrides;
@@ -33,6 +34,7 @@ pub enum ApiTags {
 /// The allocation side's APIs (H1, H2).
 pub type AllocationApis = (
     allocate::AllocateApi,
+    box_folder::BoxFolderApi,
     allocations::AllocationsApi,
     availability::AvailabilityApi,
     service::ServiceApi,
@@ -47,6 +49,7 @@ pub fn apis() -> (AllocationApis, portal::PortalApis) {
     (
         (
             allocate::AllocateApi,
+            box_folder::BoxFolderApi,
             allocations::AllocationsApi,
             availability::AvailabilityApi,
             service::ServiceApi,
