@@ -9,6 +9,7 @@ mod deal_input;
 pub mod error;
 pub mod explain;
 pub mod folders;
+pub mod hr;
 mod middleware;
 pub mod routes;
 mod signature;

@@ -74,6 +74,8 @@ pub struct Inner {
     pub session_secret: Vec<u8>,
     /// H2.2: Box and the CRM contacts; `None` when Box is not configured.
     pub folders: Option<crate::folders::Folders>,
+    /// H2.3, H2.9: Employment Hero (or the demo HR fake).
+    pub hr: crate::hr::Hr,
 }
 
 impl std::fmt::Debug for Inner {
@@ -165,6 +167,7 @@ impl AppState {
         .map(|s| s.expose_secret().to_owned())
         .collect();
 
+        let mut demo_hr = None;
         let (crm, leave, engine_clock, demo, firm, folders): (DynCrm, DynLeave, DynClock, _, _, _) =
             if settings.demo_mode() {
                 let text = match &settings.demo_scenario {
@@ -175,6 +178,7 @@ impl AppState {
                 let scenario =
                     scenario::parse_scenario(&text).map_err(|e| StartError::Demo(e.to_string()))?;
                 let fakes = OfflineFakes::from_scenario(&scenario);
+                demo_hr = Some(Arc::new(offline_fakes::ScenarioHr::from_scenario(&scenario)) as _);
                 if let Err(e) = seed_demo_store(&store, &fakes).await {
                     // The server still starts; /readyz reports the database.
                     tracing::warn!(error = %e, "demo closures and overrides not seeded");
@@ -223,6 +227,7 @@ impl AppState {
             engine_clock,
             firm,
         );
+        let hr = crate::hr::build(&settings, &store, clock.clone(), demo_hr);
         Ok(AppState {
             inner: Arc::new(Inner {
                 settings,
@@ -241,6 +246,7 @@ impl AppState {
                 hasher: crate::auth::passwords::Hasher::default(),
                 session_secret,
                 folders,
+                hr,
             }),
         })
     }

@@ -8,6 +8,7 @@ mod contacts;
 mod crm;
 mod employer;
 mod files;
+mod hr;
 mod leave;
 mod stores;
 
@@ -16,6 +17,7 @@ pub use contacts::MemoryContacts;
 pub use crm::{OwnerWrite, ScenarioCrm};
 pub use employer::*;
 pub use files::{CopyRecord, MetadataWrite, RecordingBox};
+pub use hr::ScenarioHr;
 pub use leave::ScenarioLeave;
 pub use stores::{MemoryClosures, MemoryOverrides};
 

@@ -10,6 +10,7 @@ pub mod lookups;
 pub mod overrides;
 pub mod portal;
 pub mod service;
+pub mod sync;
 
 use poem_openapi::Tags;
 
@@ -35,6 +36,7 @@ pub enum ApiTags {
 pub type AllocationApis = (
     allocate::AllocateApi,
     box_folder::BoxFolderApi,
+    sync::SyncApi,
     allocations::AllocationsApi,
     availability::AvailabilityApi,
     service::ServiceApi,
@@ -50,6 +52,7 @@ pub fn apis() -> (AllocationApis, portal::PortalApis) {
         (
             allocate::AllocateApi,
             box_folder::BoxFolderApi,
+            sync::SyncApi,
             allocations::AllocationsApi,
             availability::AvailabilityApi,
             service::ServiceApi,

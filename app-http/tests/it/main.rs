@@ -8,4 +8,5 @@ mod openapi;
 mod portal_client;
 mod reads;
 mod support;
+mod sync_routes;
 mod webhook;
