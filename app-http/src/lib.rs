@@ -51,6 +51,8 @@ pub fn app(state: AppState) -> impl poem::Endpoint {
             "/admin/logout",
             get(routes::admin_login::logout_page).post(routes::admin_login::logout_submit),
         )
+        .at("/auth/start", get(routes::eh_oauth::start))
+        .at("/auth/callback", get(routes::eh_oauth::callback))
         .at("/", get(make_sync(|_| Html(LANDING))))
         .data(state)
         .with(CatchPanic::new().with_handler(middleware::PanicToInternal))

@@ -23,7 +23,7 @@ const MAX_PASSWORD_CHARS: usize = 128;
 // ---------------------------------------------------------------------------------------------
 // Pages
 
-fn escape(s: &str) -> String {
+pub(crate) fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -38,7 +38,12 @@ fn escape(s: &str) -> String {
     out
 }
 
-fn page(status: StatusCode, title: &str, body_html: &str, csrf_meta: Option<&str>) -> Response {
+pub(crate) fn page(
+    status: StatusCode,
+    title: &str,
+    body_html: &str,
+    csrf_meta: Option<&str>,
+) -> Response {
     let meta = csrf_meta
         .map(|t| format!("<meta name=\"csrf-token\" content=\"{}\">", escape(t)))
         .unwrap_or_default();
@@ -54,7 +59,7 @@ fn page(status: StatusCode, title: &str, body_html: &str, csrf_meta: Option<&str
         .body(html)
 }
 
-fn message_page(status: StatusCode, title: &str, message: &str) -> Response {
+pub(crate) fn message_page(status: StatusCode, title: &str, message: &str) -> Response {
     page(
         status,
         title,
@@ -94,7 +99,7 @@ fn see_other(to: &str) -> Response {
     redirect(to).finish()
 }
 
-fn unavailable() -> Response {
+pub(crate) fn unavailable() -> Response {
     message_page(
         StatusCode::SERVICE_UNAVAILABLE,
         "Service unavailable",

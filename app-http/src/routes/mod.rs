@@ -6,6 +6,7 @@ pub mod allocations;
 pub mod availability;
 pub mod box_folder;
 pub mod closures;
+pub mod eh_oauth;
 pub mod lookups;
 pub mod overrides;
 pub mod portal;

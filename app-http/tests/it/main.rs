@@ -4,6 +4,7 @@
 mod admin_login;
 mod box_folder;
 mod crud;
+mod eh_oauth;
 mod openapi;
 mod portal_client;
 mod reads;
