@@ -196,3 +196,40 @@ async fn h2_3_4_without_a_stored_connection_live_mode_is_503_reauth_required() {
         "{body}"
     );
 }
+
+/// H0.9 / H2.1.6: a wrong method is 405 `method_not_allowed` with `Allow` listing the path's
+/// methods, for API routes (templated paths included) and pages alike.
+#[tokio::test]
+async fn h0_9_a_wrong_method_is_405_with_the_allow_header_of_the_path() {
+    let app = TestApp::spawn().await;
+    let cases = [
+        (reqwest::Method::DELETE, "/sync/employees", "GET, POST"),
+        (reqwest::Method::GET, "/post/create_box_folder", "POST"),
+        (reqwest::Method::GET, "/post/allocate", "POST"),
+        (
+            reqwest::Method::PATCH,
+            "/closures/abc-123",
+            "GET, PUT, DELETE",
+        ),
+        (reqwest::Method::POST, "/auth/start", "GET"),
+    ];
+    for (method, path, allow) in cases {
+        let r = app
+            .client
+            .request(method.clone(), app.url(path))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 405, "{method} {path}");
+        let header = r
+            .headers()
+            .get("allow")
+            .map(|v| v.to_str().unwrap().to_owned());
+        assert_eq!(header.as_deref(), Some(allow), "{method} {path}");
+        let (_, body) = status_json(r).await;
+        assert_eq!(
+            body["error"]["code"], "method_not_allowed",
+            "{method} {path}"
+        );
+    }
+}
