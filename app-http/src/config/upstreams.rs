@@ -47,6 +47,9 @@ pub const TEXT_KEYS: &[&str] = &[
     "box_active_clients_path",
     "box_metadata_field_map",
     "eh_organisation_id",
+    // Checked by the adapters, whose errors name the setting (serde's flatten would lose it).
+    "box_request_timeout_seconds",
+    "eh_send_verifier_on_refresh",
 ];
 
 #[derive(Clone, Default, Serialize, Deserialize)]
@@ -63,7 +66,7 @@ pub struct UpstreamSettings {
     pub box_metadata_scope: Option<String>,
     pub box_metadata_template_key: Option<String>,
     pub box_metadata_field_map: Option<String>,
-    pub box_request_timeout_seconds: Option<u64>,
+    pub box_request_timeout_seconds: Option<String>,
     #[serde(serialize_with = "super::expose::opt")]
     pub eh_client_id: Option<SecretString>,
     #[serde(serialize_with = "super::expose::opt")]
@@ -73,7 +76,7 @@ pub struct UpstreamSettings {
     pub eh_token_url: Option<String>,
     pub eh_api_base_url: Option<String>,
     pub eh_organisation_id: Option<String>,
-    pub eh_send_verifier_on_refresh: Option<bool>,
+    pub eh_send_verifier_on_refresh: Option<String>,
     #[serde(serialize_with = "super::expose::opt")]
     pub data_encryption_key: Option<SecretString>,
     #[serde(serialize_with = "super::expose::opt")]
@@ -113,9 +116,7 @@ impl UpstreamSettings {
             "box_metadata_scope" => self.box_metadata_scope.clone(),
             "box_metadata_template_key" => self.box_metadata_template_key.clone(),
             "box_metadata_field_map" => self.box_metadata_field_map.clone(),
-            "box_request_timeout_seconds" => {
-                self.box_request_timeout_seconds.map(|s| s.to_string())
-            }
+            "box_request_timeout_seconds" => self.box_request_timeout_seconds.clone(),
             "eh_client_id" => secret(&self.eh_client_id),
             "eh_client_secret" => secret(&self.eh_client_secret),
             "redirect_uri" => self.redirect_uri.clone(),
@@ -123,9 +124,7 @@ impl UpstreamSettings {
             "eh_token_url" => self.eh_token_url.clone(),
             "eh_api_base_url" => self.eh_api_base_url.clone(),
             "eh_organisation_id" => self.eh_organisation_id.clone(),
-            "eh_send_verifier_on_refresh" => {
-                self.eh_send_verifier_on_refresh.map(|b| b.to_string())
-            }
+            "eh_send_verifier_on_refresh" => self.eh_send_verifier_on_refresh.clone(),
             "data_encryption_key" => secret(&self.data_encryption_key),
             "data_encryption_key_previous" => secret(&self.data_encryption_key_previous),
             _ => None,
