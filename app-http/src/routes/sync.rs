@@ -116,6 +116,10 @@ fn count(n: usize) -> u64 {
     u64::try_from(n).unwrap_or(u64::MAX)
 }
 
+fn instant(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
 fn millis(started: Instant) -> u64 {
     u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)
 }
@@ -127,12 +131,6 @@ async fn employees(state: &AppState, req: &Request) -> ApiResult<EmployeeSyncOk>
     })
     .await?;
     let s = report.summary;
-    tracing::info!(
-        synced = s.synced(),
-        deleted = s.deleted,
-        pages = report.pages,
-        "employee sync done"
-    );
     Ok(EmployeeSyncOk::Ok(Json(EmployeeSyncResponse {
         synced: count(s.synced()),
         created: count(s.inserted),
@@ -140,9 +138,7 @@ async fn employees(state: &AppState, req: &Request) -> ApiResult<EmployeeSyncOk>
         deleted: count(s.deleted),
         pages: report.pages,
         duration_ms: millis(started),
-        finished_at: report
-            .finished_at
-            .to_rfc3339_opts(SecondsFormat::Millis, true),
+        finished_at: instant(report.finished_at),
     })))
 }
 
@@ -153,12 +149,6 @@ async fn leave(state: &AppState, req: &Request) -> ApiResult<LeaveSyncOk> {
     })
     .await?;
     let s = report.summary;
-    tracing::info!(
-        synced = s.synced(),
-        deleted = s.deleted,
-        pages = report.pages,
-        "leave sync done"
-    );
     Ok(LeaveSyncOk::Ok(Json(LeaveSyncResponse {
         synced: count(s.synced()),
         deleted: count(s.deleted),
@@ -167,9 +157,7 @@ async fn leave(state: &AppState, req: &Request) -> ApiResult<LeaveSyncOk> {
         pages: report.pages,
         window_start: report.window_start.to_string(),
         duration_ms: millis(started),
-        finished_at: report
-            .finished_at
-            .to_rfc3339_opts(SecondsFormat::Millis, true),
+        finished_at: instant(report.finished_at),
     })))
 }
 
@@ -224,7 +212,10 @@ where
         tracing::warn!(error = %e, lease = name, "sync lease not released; it expires on its own");
     }
     match result {
-        Ok(Ok(report)) => Ok(report),
+        Ok(Ok(report)) => {
+            tracing::info!(sync = name, "sync done");
+            Ok(report)
+        }
         Ok(Err(e)) => Err(sync_error(&e)),
         Err(_) => Err(retry_later(ApiError::upstream_unavailable(
             "employment_hero",

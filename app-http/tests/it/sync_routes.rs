@@ -17,6 +17,12 @@ async fn with_key(app: &TestApp, method: reqwest::Method, path: &str, key: &str)
     status_json(r).await
 }
 
+/// The H0.9 error of an answer.
+fn assert_error(status: u16, body: &Value, expected: u16, code: &str) {
+    assert_eq!(status, expected, "{body}");
+    assert_eq!(body["error"]["code"], code, "{body}");
+}
+
 #[tokio::test]
 async fn h2_3_2_an_api_key_syncs_employees_by_get_or_post_and_reports_counts() {
     let app = TestApp::spawn().await;
@@ -64,10 +70,7 @@ async fn h2_3_3_leave_of_unknown_employees_is_skipped_until_employees_are_synced
 async fn h0_12_1_a_wrong_key_is_401_invalid_api_key_and_none_is_unauthenticated() {
     let app = TestApp::spawn().await;
     let (status, body) = with_key(&app, reqwest::Method::GET, "/sync/employees", "nope").await;
-    assert_eq!(
-        (status, body["error"]["code"].as_str()),
-        (401, Some("invalid_api_key"))
-    );
+    assert_error(status, &body, 401, "invalid_api_key");
     let r = app
         .client
         .get(app.url("/sync/leave_requests"))
@@ -75,10 +78,7 @@ async fn h0_12_1_a_wrong_key_is_401_invalid_api_key_and_none_is_unauthenticated(
         .await
         .unwrap();
     let (status, body) = status_json(r).await;
-    assert_eq!(
-        (status, body["error"]["code"].as_str()),
-        (401, Some("unauthenticated"))
-    );
+    assert_error(status, &body, 401, "unauthenticated");
 }
 
 #[tokio::test]
@@ -86,10 +86,7 @@ async fn h2_3_1_an_admin_session_must_post_with_csrf_and_a_get_is_refused() {
     let app = TestApp::spawn().await;
     let admin = app.portal_admin("root").await;
     let (status, body) = app.get_json_as(&admin, "/sync/employees").await;
-    assert_eq!(
-        (status, body["error"]["code"].as_str()),
-        (403, Some("csrf_failed"))
-    );
+    assert_error(status, &body, 403, "csrf_failed");
     let r = app
         .client
         .post(app.url("/sync/employees"))
@@ -98,10 +95,7 @@ async fn h2_3_1_an_admin_session_must_post_with_csrf_and_a_get_is_refused() {
         .await
         .unwrap();
     let (status, body) = status_json(r).await;
-    assert_eq!(
-        (status, body["error"]["code"].as_str()),
-        (403, Some("csrf_failed"))
-    );
+    assert_error(status, &body, 403, "csrf_failed");
     let (status, body) = app
         .post_json_as(&admin, "/sync/employees", serde_json::json!({}))
         .await;
@@ -110,10 +104,7 @@ async fn h2_3_1_an_admin_session_must_post_with_csrf_and_a_get_is_refused() {
     let (status, body) = app
         .post_json_as(&employee, "/sync/employees", serde_json::json!({}))
         .await;
-    assert_eq!(
-        (status, body["error"]["code"].as_str()),
-        (403, Some("forbidden"))
-    );
+    assert_error(status, &body, 403, "forbidden");
 }
 
 #[tokio::test]
@@ -129,10 +120,7 @@ async fn h2_3_4_a_second_sync_of_the_same_kind_is_409_while_the_other_kind_runs(
             .unwrap()
     );
     let (status, body) = with_key(&app, reqwest::Method::POST, "/sync/employees", API_KEY).await;
-    assert_eq!(
-        (status, body["error"]["code"].as_str()),
-        (409, Some("sync_in_progress"))
-    );
+    assert_error(status, &body, 409, "sync_in_progress");
     let (status, _) = with_key(&app, reqwest::Method::POST, "/sync/leave_requests", API_KEY).await;
     assert_eq!(status, 200, "the other kind is not blocked");
 
@@ -171,10 +159,7 @@ const KEY: &str = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
 async fn h2_3_4_without_employment_hero_settings_live_mode_is_503_not_configured() {
     let app = TestApp::spawn_with(&LIVE).await;
     let (status, body) = with_key(&app, reqwest::Method::GET, "/sync/employees", API_KEY).await;
-    assert_eq!(
-        (status, body["error"]["code"].as_str()),
-        (503, Some("not_configured"))
-    );
+    assert_error(status, &body, 503, "not_configured");
 }
 
 #[tokio::test]
@@ -190,11 +175,7 @@ async fn h2_3_4_without_a_stored_connection_live_mode_is_503_reauth_required() {
     let app = TestApp::spawn_with(&env).await;
     let (status, body) =
         with_key(&app, reqwest::Method::GET, "/sync/leave_requests", API_KEY).await;
-    assert_eq!(
-        (status, body["error"]["code"].as_str()),
-        (503, Some("reauth_required")),
-        "{body}"
-    );
+    assert_error(status, &body, 503, "reauth_required");
 }
 
 /// H0.9 / H2.1.6: a wrong method is 405 `method_not_allowed` with `Allow` listing the path's

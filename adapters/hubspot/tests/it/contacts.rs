@@ -1,11 +1,9 @@
-//! U1.7: the contact reads behind Box folder naming, the requests they send and the U0 fault
-//! matrix rows that apply to them.
+//! U1.7: the contact reads behind Box folder naming and the requests they send (their U0 fault
+//! matrix rows are in `faults.rs`).
 
 use crate::support::{assert_authorised, body, crm, requests};
-use domain::ports::{ContactNames, Contacts, DealContactLink, UpstreamError};
-use hubspot::HubSpotCrm;
+use domain::ports::{ContactNames, Contacts, DealContactLink};
 use serde_json::{Value, json};
-use std::time::{Duration, Instant};
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -134,143 +132,6 @@ async fn u1_7_batch_read_sends_at_most_100_inputs_and_207_errors_are_missing_con
         json!(["firstname", "lastname", "email"])
     );
     assert_eq!(body(&sent[0])["inputs"][0], json!({"id": "500"}));
-}
-
-#[derive(Clone, Copy, Debug)]
-enum Op {
-    One,
-    Deal,
-    Batch,
-}
-
-const OPS: [Op; 3] = [Op::One, Op::Deal, Op::Batch];
-
-impl Op {
-    fn path(self) -> &'static str {
-        match self {
-            Op::One => ONE,
-            Op::Deal => ASSOC,
-            Op::Batch => BATCH,
-        }
-    }
-
-    fn success(self) -> Value {
-        match self {
-            Op::One => ann(),
-            Op::Deal => json!({"results": [{"toObjectId": 501, "associationTypes": []}]}),
-            Op::Batch => json!({"status": "COMPLETE", "results": [ann()]}),
-        }
-    }
-
-    async fn run(self, crm: &HubSpotCrm) -> Result<(), UpstreamError> {
-        match self {
-            Op::One => crm.contact("501").await.map(drop),
-            Op::Deal => crm.deal_contacts("4242").await.map(drop),
-            Op::Batch => crm.contacts(&["501".into()]).await.map(drop),
-        }
-    }
-
-    async fn mount(self, server: &MockServer, fault: ResponseTemplate, times: u64) {
-        Mock::given(path(self.path()))
-            .respond_with(fault)
-            .up_to_n_times(times)
-            .mount(server)
-            .await;
-        Mock::given(path(self.path()))
-            .respond_with(ResponseTemplate::new(200).set_body_json(self.success()))
-            .mount(server)
-            .await;
-    }
-}
-
-#[tokio::test]
-async fn u0_4_5xx_is_retried_then_unavailable() {
-    for op in OPS {
-        let server = MockServer::start().await;
-        op.mount(&server, ResponseTemplate::new(502), 1).await;
-        op.run(&crm(&server)).await.unwrap();
-        assert_eq!(requests(&server).await.len(), 2, "{op:?}");
-
-        let server = MockServer::start().await;
-        op.mount(&server, ResponseTemplate::new(503), 3).await;
-        let err = op.run(&crm(&server)).await.unwrap_err();
-        assert!(
-            matches!(err, UpstreamError::Unavailable { .. }),
-            "{op:?} {err:?}"
-        );
-        assert_eq!(requests(&server).await.len(), 3, "{op:?}");
-    }
-}
-
-#[tokio::test]
-async fn u0_5_a_429_with_retry_after_waits_that_long() {
-    for op in OPS {
-        let server = MockServer::start().await;
-        let fault = ResponseTemplate::new(429).insert_header("Retry-After", "1");
-        op.mount(&server, fault, 1).await;
-        let started = Instant::now();
-        op.run(&crm(&server)).await.unwrap();
-        let waited = started.elapsed();
-        assert!(waited >= Duration::from_secs(1), "{op:?} {waited:?}");
-        assert!(waited < Duration::from_millis(1_800), "{op:?} {waited:?}");
-    }
-}
-
-#[tokio::test]
-async fn u0_5_a_429_without_retry_after_waits_the_window_then_rate_limited() {
-    for op in OPS {
-        let server = MockServer::start().await;
-        op.mount(&server, ResponseTemplate::new(429), 1).await;
-        let started = Instant::now();
-        op.run(&crm(&server)).await.unwrap();
-        assert!(started.elapsed() >= Duration::from_millis(200), "{op:?}");
-
-        let server = MockServer::start().await;
-        op.mount(&server, ResponseTemplate::new(429), 3).await;
-        let err = op.run(&crm(&server)).await.unwrap_err();
-        assert_eq!(
-            err,
-            UpstreamError::RateLimited { retry_after: None },
-            "{op:?}"
-        );
-    }
-}
-
-#[tokio::test]
-async fn u0_2_a_timeout_is_retried_then_unavailable() {
-    for op in OPS {
-        let server = MockServer::start().await;
-        let slow = ResponseTemplate::new(200)
-            .set_body_json(op.success())
-            .set_delay(Duration::from_secs(2));
-        Mock::given(path(op.path()))
-            .respond_with(slow)
-            .mount(&server)
-            .await;
-        let err = op.run(&crm(&server)).await.unwrap_err();
-        assert!(
-            matches!(err, UpstreamError::Unavailable { .. }),
-            "{op:?} {err:?}"
-        );
-        assert_eq!(requests(&server).await.len(), 3, "{op:?}");
-    }
-}
-
-#[tokio::test]
-async fn u0_4_malformed_json_is_retried_once_then_invalid() {
-    for op in OPS {
-        let server = MockServer::start().await;
-        Mock::given(path(op.path()))
-            .respond_with(ResponseTemplate::new(200).set_body_string("{\"results\": [tru"))
-            .mount(&server)
-            .await;
-        let err = op.run(&crm(&server)).await.unwrap_err();
-        assert!(
-            matches!(err, UpstreamError::InvalidResponse { .. }),
-            "{op:?} {err:?}"
-        );
-        assert_eq!(requests(&server).await.len(), 2, "{op:?}");
-    }
 }
 
 #[tokio::test]

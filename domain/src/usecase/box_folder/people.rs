@@ -94,6 +94,15 @@ mod tests {
     use crate::ports::{DealContactLink, MockContacts};
     use futures::executor::block_on;
 
+    fn resolve(
+        contacts: &MockContacts,
+        explicit: bool,
+        primary: &mut Person,
+        partner: &mut Person,
+    ) -> Result<(), UpstreamError> {
+        block_on(resolve_people(contacts, "7", explicit, primary, partner))
+    }
+
     fn names(id: &str, first: &str, last: &str) -> ContactNames {
         ContactNames {
             id: id.into(),
@@ -119,23 +128,9 @@ mod tests {
             ..Person::default()
         };
         let mut partner = Person::default();
-        block_on(resolve_people(
-            &contacts,
-            "7",
-            false,
-            &mut primary,
-            &mut partner,
-        ))
-        .unwrap();
+        resolve(&contacts, false, &mut primary, &mut partner).unwrap();
         let mut blank = Person::default();
-        block_on(resolve_people(
-            &contacts,
-            "7",
-            true,
-            &mut blank,
-            &mut partner,
-        ))
-        .unwrap();
+        resolve(&contacts, true, &mut blank, &mut partner).unwrap();
     }
 
     #[test]
@@ -156,14 +151,7 @@ mod tests {
             id: Some("502".into()),
             ..Person::default()
         };
-        block_on(resolve_people(
-            &contacts,
-            "7",
-            false,
-            &mut primary,
-            &mut partner,
-        ))
-        .unwrap();
+        resolve(&contacts, false, &mut primary, &mut partner).unwrap();
         assert_eq!(primary.display_name().as_deref(), Some("Ann Lee"));
         assert_eq!(partner.display_name().as_deref(), Some("Bob Lee"));
     }
@@ -183,14 +171,7 @@ mod tests {
             .withf(|ids| ids == ["700".to_string(), "650".to_string()])
             .returning(|_| Ok(vec![names("650", "Bob", "Kim"), names("700", "Ann", "Lee")]));
         let (mut primary, mut partner) = (Person::default(), Person::default());
-        block_on(resolve_people(
-            &contacts,
-            "7",
-            false,
-            &mut primary,
-            &mut partner,
-        ))
-        .unwrap();
+        resolve(&contacts, false, &mut primary, &mut partner).unwrap();
         assert_eq!(primary.id.as_deref(), Some("700"));
         assert_eq!(partner.display_name().as_deref(), Some("Bob Kim"));
     }
@@ -202,28 +183,12 @@ mod tests {
             .expect_deal_contacts()
             .returning(|_| Err(UpstreamError::unavailable("timeout")));
         let (mut primary, mut partner) = (Person::default(), Person::default());
-        assert!(
-            block_on(resolve_people(
-                &contacts,
-                "7",
-                false,
-                &mut primary,
-                &mut partner
-            ))
-            .is_err()
-        );
+        assert!(resolve(&contacts, false, &mut primary, &mut partner).is_err());
         let mut contacts = MockContacts::new();
         contacts
             .expect_deal_contacts()
             .returning(|_| Err(UpstreamError::NotFound));
-        block_on(resolve_people(
-            &contacts,
-            "7",
-            false,
-            &mut primary,
-            &mut partner,
-        ))
-        .unwrap();
+        resolve(&contacts, false, &mut primary, &mut partner).unwrap();
         assert_eq!(primary, Person::default());
     }
 }
