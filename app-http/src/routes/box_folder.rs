@@ -98,17 +98,18 @@ impl BoxFolderApi {
     ) -> ApiResult<BoxFolderOk> {
         let received_at = state.clock.now();
         let version = verify_hubspot(&state, request, &body.bytes)?;
-        let receipt = |deal_id: Option<String>, status: u16, outcome: &str| NewReceipt {
-            endpoint: WebhookEndpoint::BoxFolder,
-            deal_id,
-            body_sha256: hex(&Sha256::digest(&body.bytes)),
-            signature_version: version.to_owned(),
-            received_at,
-            status_code: status,
-            outcome: outcome.to_owned(),
-            decision_id: None,
-            replayed: outcome == "existing",
-        };
+        let receipt =
+            |deal_id: Option<String>, status: u16, outcome: &str, replayed: bool| NewReceipt {
+                endpoint: WebhookEndpoint::BoxFolder,
+                deal_id,
+                body_sha256: hex(&Sha256::digest(&body.bytes)),
+                signature_version: version.to_owned(),
+                received_at,
+                status_code: status,
+                outcome: outcome.to_owned(),
+                decision_id: None,
+                replayed,
+            };
         let parsed = parse_request(&body.bytes).and_then(|r| {
             state
                 .folders
@@ -119,7 +120,7 @@ impl BoxFolderApi {
         let (folder_request, folders) = match parsed {
             Ok(parsed) => parsed,
             Err(e) => {
-                record(&state, receipt(None, e.status.as_u16(), e.code)).await;
+                record(&state, receipt(None, e.status.as_u16(), e.code, false)).await;
                 return Err(e);
             }
         };
@@ -133,6 +134,7 @@ impl BoxFolderApi {
             settings: &folders.settings,
         };
         let answer = use_case.run(&folder_request).await;
+        let replayed = answer.as_ref().is_ok_and(|d| d.replayed);
         let result = match answer {
             Ok(done) => {
                 if let Some(reason) = &done.metadata_error {
@@ -151,7 +153,7 @@ impl BoxFolderApi {
         };
         tracing::info!(%deal_id, %outcome, "box folder webhook answered");
         if outcome != "database_unavailable" {
-            record(&state, receipt(Some(deal_id), status, &outcome)).await;
+            record(&state, receipt(Some(deal_id), status, &outcome, replayed)).await;
         }
         result
     }

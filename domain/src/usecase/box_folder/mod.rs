@@ -61,6 +61,8 @@ impl FolderSettings {
 pub struct FolderDone {
     /// `false`: `status: "existing"` (stored, or adopted after a 409).
     pub created: bool,
+    /// Answered from the stored row: a redelivery, nothing called or written.
+    pub replayed: bool,
     pub deal_id: String,
     pub folder: BoxFolder,
     pub url: String,
@@ -235,6 +237,7 @@ where
             copy::apply_metadata(self.files, &placed.folder.id, &values).await;
         Ok(FolderDone {
             created: !placed.adopted,
+            replayed: false,
             deal_id: request.deal_id.clone(),
             url: self.files.folder_url(&placed.folder.id),
             folder: BoxFolder {
@@ -254,6 +257,7 @@ where
     fn existing(&self, deal_id: &str, folder: BoxFolder) -> FolderDone {
         FolderDone {
             created: false,
+            replayed: true,
             deal_id: deal_id.to_owned(),
             url: self.files.folder_url(&folder.folder_id),
             folder,

@@ -147,7 +147,7 @@ fn h2_2_2_a_created_row_answers_existing_without_any_box_call() {
     let mut files = MockFolderStore::new();
     files.expect_folder_url().returning(|id| format!("u/{id}"));
     let done = run(&files, &store, &MockContacts::new()).unwrap();
-    assert!(!done.created);
+    assert!(!done.created && done.replayed);
     assert_eq!(done.folder.folder_id, "987");
 }
 
@@ -176,6 +176,7 @@ fn h2_2_5_a_conflict_carrying_our_deal_id_is_adopted() {
     });
     let done = run(&files, &open_store(true), &MockContacts::new()).unwrap();
     assert!(!done.created, "adopted: status existing");
+    assert!(!done.replayed, "adopting is not a replay");
     assert_eq!(done.folder.folder_id, "5");
 }
 
