@@ -84,6 +84,25 @@ async fn h2_2_2_a_redelivery_answers_the_first_folder_and_writes_nothing_new() {
 }
 
 #[tokio::test]
+async fn h2_2_2_a_delivery_storm_copies_the_template_once() {
+    let app = TestApp::spawn().await;
+    let delivery = couple("7010");
+    let storm = (0..8).map(|_| post(&app, &delivery));
+    let answers = futures::future::join_all(storm).await;
+    let ids: Vec<&Value> = answers.iter().map(|(_, a)| &a["folder"]["id"]).collect();
+    for (status, answer) in &answers {
+        assert_eq!(*status, 200, "{answer}");
+        assert_eq!(&answer["folder"]["id"], ids[0]);
+    }
+    let created = answers
+        .iter()
+        .filter(|(_, a)| a["status"] == "created")
+        .count();
+    assert_eq!(created, 1);
+    assert_eq!(demo_box(&app).copies().len(), 1);
+}
+
+#[tokio::test]
 async fn h2_2_3_names_come_from_the_crm_when_the_payload_has_none() {
     let app = TestApp::spawn().await;
     let contacts = app
