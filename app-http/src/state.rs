@@ -167,52 +167,57 @@ impl AppState {
         .map(|s| s.expose_secret().to_owned())
         .collect();
 
-        let mut demo_hr = None;
-        let (crm, leave, engine_clock, demo, firm, folders): (DynCrm, DynLeave, DynClock, _, _, _) =
-            if settings.demo_mode() {
-                let text = match &settings.demo_scenario {
-                    Some(path) => std::fs::read_to_string(path)
-                        .map_err(|e| StartError::Demo(format!("{}: {e}", path.display())))?,
-                    None => DEMO_SCENARIO.to_owned(),
-                };
-                let scenario =
-                    scenario::parse_scenario(&text).map_err(|e| StartError::Demo(e.to_string()))?;
-                let fakes = OfflineFakes::from_scenario(&scenario);
-                demo_hr = Some(Arc::new(offline_fakes::ScenarioHr::from_scenario(&scenario)) as _);
-                if let Err(e) = seed_demo_store(&store, &fakes).await {
-                    // The server still starts; /readyz reports the database.
-                    tracing::warn!(error = %e, "demo closures and overrides not seeded");
-                }
-                if secrets.is_empty() {
-                    secrets.push(DEMO_CLIENT_SECRET.to_owned());
-                }
-                tracing::warn!(
-                    advisers = scenario.firm.advisers.len(),
-                    today = %scenario.today,
-                    "demo mode: no HUBSPOT_TOKEN; HubSpot, Employment Hero and Box are offline fakes"
-                );
-                let firm = scenario.config;
-                (
-                    fakes.crm.clone() as DynCrm,
-                    fakes.leave.clone() as DynLeave,
-                    Arc::new(fakes.clock) as DynClock,
-                    Some(fakes),
-                    firm,
-                    Some(crate::folders::demo(&settings)),
-                )
-            } else {
-                let crm = live_hubspot(&settings)?;
-                let folders = crate::folders::live(&settings, crm.clone());
-                (
-                    crm as DynCrm,
-                    Arc::new(store.clone()) as DynLeave,
-                    clock.clone(),
-                    None,
-                    firm_from_env,
-                    folders,
-                )
+        let (mut demo_hr, mut live_contacts) = (None, None);
+        let (crm, leave, engine_clock, demo, firm): (DynCrm, DynLeave, DynClock, _, _) = if settings
+            .demo_mode()
+        {
+            let text = match &settings.demo_scenario {
+                Some(path) => std::fs::read_to_string(path)
+                    .map_err(|e| StartError::Demo(format!("{}: {e}", path.display())))?,
+                None => DEMO_SCENARIO.to_owned(),
             };
+            let scenario =
+                scenario::parse_scenario(&text).map_err(|e| StartError::Demo(e.to_string()))?;
+            let fakes = OfflineFakes::from_scenario(&scenario);
+            demo_hr = Some(Arc::new(offline_fakes::ScenarioHr::from_scenario(&scenario)) as _);
+            if let Err(e) = seed_demo_store(&store, &fakes).await {
+                // The server still starts; /readyz reports the database.
+                tracing::warn!(error = %e, "demo closures and overrides not seeded");
+            }
+            if secrets.is_empty() {
+                secrets.push(DEMO_CLIENT_SECRET.to_owned());
+            }
+            tracing::warn!(
+                advisers = scenario.firm.advisers.len(),
+                today = %scenario.today,
+                "demo mode: no HUBSPOT_TOKEN; HubSpot, Employment Hero and Box are offline fakes"
+            );
+            let firm = scenario.config;
+            (
+                fakes.crm.clone() as DynCrm,
+                fakes.leave.clone() as DynLeave,
+                Arc::new(fakes.clock) as DynClock,
+                Some(fakes),
+                firm,
+            )
+        } else {
+            let crm = live_hubspot(&settings)?;
+            live_contacts = Some(crm.clone());
+            (
+                crm as DynCrm,
+                Arc::new(store.clone()) as DynLeave,
+                clock.clone(),
+                None,
+                firm_from_env,
+            )
+        };
 
+        let folders = match (&demo, live_contacts) {
+            (Some(_), _) => Some(crate::folders::demo(&settings)),
+            (None, Some(contacts)) => crate::folders::live(&settings, contacts),
+            (None, None) => None,
+        };
+        let hr = crate::hr::build(&settings, &store, clock.clone(), demo_hr);
         let webhook = WebhookSettings {
             dedupe_window: chrono::TimeDelta::days(i64::from(
                 settings.allocation_dedupe_days.max(4),
@@ -227,7 +232,6 @@ impl AppState {
             engine_clock,
             firm,
         );
-        let hr = crate::hr::build(&settings, &store, clock.clone(), demo_hr);
         Ok(AppState {
             inner: Arc::new(Inner {
                 settings,
