@@ -10,6 +10,9 @@ use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
+pub mod upstreams;
+pub use upstreams::UpstreamSettings;
+
 /// Every setting the server reads, by its environment name (lowercased here).
 const KEYS: &[&str] = &[
     "app_env",
@@ -118,6 +121,9 @@ pub struct Settings {
     pub password_blocklist_file: Option<PathBuf>,
     /// Demo mode only: create the demo employees of `fixtures/demo/employees.json`.
     pub portal_demo_employees: bool,
+    /// Box and Employment Hero (U0.10).
+    #[serde(flatten)]
+    pub upstreams: UpstreamSettings,
 }
 
 impl Default for Settings {
@@ -160,6 +166,7 @@ impl Default for Settings {
             upload_dir: PathBuf::from("./data/uploads"),
             password_blocklist_file: None,
             portal_demo_employees: true,
+            upstreams: UpstreamSettings::default(),
         }
     }
 }
@@ -220,11 +227,14 @@ impl Settings {
                 .find(|(k, _)| k.eq_ignore_ascii_case(name))
                 .map(|(_, v)| v.clone())
         };
-        for key in KEYS {
+        for key in KEYS.iter().chain(upstreams::KEYS) {
             if let Some(value) = lookup(key) {
                 // Parsed like figment's Env provider: "8080" and "true" reach typed fields.
                 // Secrets stay text whatever they look like.
-                let value: figment::value::Value = if SECRET_KEYS.contains(key) {
+                let text = SECRET_KEYS.contains(key)
+                    || upstreams::SECRET_KEYS.contains(key)
+                    || upstreams::TEXT_KEYS.contains(key);
+                let value: figment::value::Value = if text {
                     figment::value::Value::from(value)
                 } else {
                     value
@@ -234,7 +244,7 @@ impl Settings {
                 figment = figment.merge(Serialized::default(key, value));
             }
         }
-        for key in SECRET_KEYS {
+        for key in SECRET_KEYS.iter().chain(upstreams::SECRET_KEYS) {
             let file_var = format!("{key}_file");
             if let Some(path) = lookup(&file_var) {
                 if lookup(key).is_some() {
@@ -309,7 +319,7 @@ fn redact_figment_error(e: &figment::Error) -> String {
     }
 }
 
-mod expose {
+pub(crate) mod expose {
     use secrecy::{ExposeSecret, SecretString};
     use serde::Serializer;
 

@@ -8,6 +8,8 @@ pub mod config;
 mod deal_input;
 pub mod error;
 pub mod explain;
+pub mod folders;
+pub mod hr;
 mod middleware;
 pub mod routes;
 mod signature;
@@ -36,6 +38,7 @@ pub fn app(state: AppState) -> impl poem::Endpoint {
     let spec = api.spec_endpoint();
     let docs = api.swagger_ui();
     let https = state.settings.public_base_url().starts_with("https://");
+    let allow = std::sync::Arc::new(middleware::AllowTable::new(&api.spec(), PAGE_ROUTES));
     Route::new()
         .nest("/", api)
         .at("/openapi.json", spec)
@@ -54,12 +57,25 @@ pub fn app(state: AppState) -> impl poem::Endpoint {
             get(routes::admin_login::portal_login_page)
                 .post(routes::admin_login::portal_login_submit),
         )
+        .at("/auth/start", get(routes::eh_oauth::start))
+        .at("/auth/callback", get(routes::eh_oauth::callback))
         .at("/", get(make_sync(|_| Html(LANDING))))
         .data(state)
         .with(CatchPanic::new().with_handler(middleware::PanicToInternal))
-        .around(move |ep, req| middleware::edge(ep, req, https))
+        .around(move |ep, req| middleware::edge(ep, req, https, allow.clone()))
         .into_endpoint()
 }
+
+/// The routes outside the OpenAPI document and their methods, for `Allow` on a 405 (H0.9).
+const PAGE_ROUTES: &[(&str, &str)] = &[
+    ("/", "GET"),
+    ("/openapi.json", "GET"),
+    ("/_ah/warmup", "GET"),
+    ("/admin/login", "GET, POST"),
+    ("/admin/logout", "GET, POST"),
+    ("/auth/start", "GET"),
+    ("/auth/callback", "GET"),
+];
 
 const LANDING: &str = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Allot</title></head>\
 <body><h1>Allot</h1><p>Adviser allocation service.</p><ul><li><a href=\"/docs\">API documentation</a></li>\

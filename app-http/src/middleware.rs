@@ -19,8 +19,60 @@ fn request_id(req: &Request) -> String {
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
 }
 
+/// H0.9: the methods each path answers, for the `Allow` header of a 405. Built once from the
+/// OpenAPI document plus the page routes, so it cannot drift from the route tree.
+#[derive(Debug, Default)]
+pub struct AllowTable(Vec<(Vec<Option<String>>, String)>);
+
+impl AllowTable {
+    /// `spec`: the OpenAPI JSON; `pages`: `(path, "GET, POST")` of the routes outside it.
+    pub fn new(spec: &str, pages: &[(&str, &str)]) -> AllowTable {
+        const ORDER: [&str; 5] = ["get", "post", "put", "patch", "delete"];
+        let segments = |path: &str| -> Vec<Option<String>> {
+            path.split('/')
+                .map(|s| (!s.starts_with('{')).then(|| s.to_owned()))
+                .collect()
+        };
+        let mut rows = Vec::new();
+        let doc: serde_json::Value = serde_json::from_str(spec).unwrap_or_default();
+        if let Some(paths) = doc.get("paths").and_then(|p| p.as_object()) {
+            for (path, item) in paths {
+                let methods: Vec<String> = ORDER
+                    .into_iter()
+                    .filter(|m| item.get(m).is_some())
+                    .map(str::to_uppercase)
+                    .collect();
+                rows.push((segments(path), methods.join(", ")));
+            }
+        }
+        rows.extend(pages.iter().map(|(p, m)| (segments(p), (*m).to_owned())));
+        AllowTable(rows)
+    }
+
+    /// The `Allow` value of a path; a literal row wins over a templated one.
+    pub fn allow(&self, path: &str) -> Option<&str> {
+        let given: Vec<&str> = path.split('/').collect();
+        let matches = |row: &[Option<String>]| {
+            row.len() == given.len()
+                && row
+                    .iter()
+                    .zip(&given)
+                    .all(|(r, g)| r.as_deref().is_none_or(|r| r == *g))
+        };
+        let mut found: Vec<&(Vec<Option<String>>, String)> =
+            self.0.iter().filter(|(row, _)| matches(row)).collect();
+        found.sort_by_key(|(row, _)| row.iter().filter(|s| s.is_none()).count());
+        found.first().map(|(_, methods)| methods.as_str())
+    }
+}
+
 /// The around-middleware for every route.
-pub async fn edge<E: Endpoint>(next: E, req: Request, https: bool) -> poem::Result<Response> {
+pub async fn edge<E: Endpoint>(
+    next: E,
+    req: Request,
+    https: bool,
+    allow: std::sync::Arc<AllowTable>,
+) -> poem::Result<Response> {
     let id = request_id(&req);
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
@@ -36,7 +88,15 @@ pub async fn edge<E: Endpoint>(next: E, req: Request, https: bool) -> poem::Resu
         duration_ms = started.elapsed().as_millis() as u64,
         "request served"
     );
+    let not_allowed = response.status() == StatusCode::METHOD_NOT_ALLOWED;
     let headers = response.headers_mut();
+    if not_allowed
+        && let Some(v) = allow
+            .allow(&path)
+            .and_then(|m| HeaderValue::from_str(m).ok())
+    {
+        headers.insert(header::ALLOW, v);
+    }
     if let Ok(v) = HeaderValue::from_str(&id) {
         headers.insert("x-request-id", v);
     }
@@ -119,5 +179,28 @@ impl poem::middleware::PanicHandler for PanicToInternal {
     fn get_response(&self, _err: Box<dyn std::any::Any + Send + 'static>) -> Response {
         tracing::error!("handler panicked");
         ApiError::internal().into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AllowTable;
+
+    #[test]
+    fn h0_9_allow_lists_the_methods_of_the_matching_path() {
+        let spec = r#"{"paths": {
+            "/closures": {"get": {}, "post": {}},
+            "/closures/{id}": {"delete": {}, "get": {}, "put": {}},
+            "/closures/ui": {"get": {}}}}"#;
+        let table = AllowTable::new(spec, &[("/admin/login", "GET, POST")]);
+        assert_eq!(table.allow("/closures"), Some("GET, POST"));
+        assert_eq!(table.allow("/closures/x1"), Some("GET, PUT, DELETE"));
+        assert_eq!(
+            table.allow("/closures/ui"),
+            Some("GET"),
+            "a literal row wins"
+        );
+        assert_eq!(table.allow("/admin/login"), Some("GET, POST"));
+        assert_eq!(table.allow("/nowhere"), None);
     }
 }

@@ -76,6 +76,10 @@ pub struct Inner {
     pub registration: domain::portal::fields::RegistrationRules,
     /// P4.6: the photo files in `UPLOAD_DIR`.
     pub photos: photo_store::DiskPhotoStore,
+    /// H2.2: Box and the CRM contacts; `None` when Box is not configured.
+    pub folders: Option<crate::folders::Folders>,
+    /// H2.3, H2.9: Employment Hero (or the demo HR fake).
+    pub hr: crate::hr::Hr,
 }
 
 impl std::fmt::Debug for Inner {
@@ -177,6 +181,7 @@ impl AppState {
         .map(|s| s.expose_secret().to_owned())
         .collect();
 
+        let (mut demo_hr, mut live_contacts) = (None, None);
         let (crm, leave, engine_clock, demo, firm): (DynCrm, DynLeave, DynClock, _, _) = if settings
             .demo_mode()
         {
@@ -194,6 +199,7 @@ impl AppState {
             {
                 tracing::warn!(error = %e, "demo employees not created");
             }
+            demo_hr = Some(Arc::new(offline_fakes::ScenarioHr::from_scenario(&scenario)) as _);
             if let Err(e) = seed_demo_store(&store, &fakes).await {
                 // The server still starts; /readyz reports the database.
                 tracing::warn!(error = %e, "demo closures and overrides not seeded");
@@ -216,8 +222,9 @@ impl AppState {
             )
         } else {
             let crm = live_hubspot(&settings)?;
+            live_contacts = Some(crm.clone());
             (
-                crm,
+                crm as DynCrm,
                 Arc::new(store.clone()) as DynLeave,
                 clock.clone(),
                 None,
@@ -225,6 +232,12 @@ impl AppState {
             )
         };
 
+        let folders = match (&demo, live_contacts) {
+            (Some(_), _) => Some(crate::folders::demo(&settings)),
+            (None, Some(contacts)) => crate::folders::live(&settings, contacts),
+            (None, None) => None,
+        };
+        let hr = crate::hr::build(&settings, &store, clock.clone(), demo_hr);
         let webhook = WebhookSettings {
             dedupe_window: chrono::TimeDelta::days(i64::from(
                 settings.allocation_dedupe_days.max(4),
@@ -258,12 +271,14 @@ impl AppState {
                 session_secret,
                 registration,
                 photos,
+                folders,
+                hr,
             }),
         })
     }
 }
 
-fn live_hubspot(settings: &Settings) -> Result<DynCrm, StartError> {
+fn live_hubspot(settings: &Settings) -> Result<Arc<hubspot::HubSpotCrm>, StartError> {
     let Some(token) = &settings.hubspot_token else {
         return Err(StartError::HubSpot("HUBSPOT_TOKEN is not set".into()));
     };

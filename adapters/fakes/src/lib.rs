@@ -4,16 +4,20 @@
 //! the dry run computes for the same file, with no credentials and no network.
 
 mod clock;
+mod contacts;
 mod crm;
 mod employer;
 mod files;
+mod hr;
 mod leave;
 mod stores;
 
 pub use clock::{FixedClock, ManualClock};
+pub use contacts::MemoryContacts;
 pub use crm::{OwnerWrite, ScenarioCrm};
 pub use employer::*;
 pub use files::{CopyRecord, MetadataWrite, RecordingBox};
+pub use hr::ScenarioHr;
 pub use leave::ScenarioLeave;
 pub use stores::{MemoryClosures, MemoryOverrides};
 

@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 /// The HubSpot CRM. One per process: it holds the client, its budgets and the caches.
 pub struct HubSpotCrm {
-    http: HubSpotHttp,
+    pub(crate) http: HubSpotHttp,
     meeting_batch_size: usize,
     deal_pipeline_id: String,
     deal_stage_ids: Vec<String>,

@@ -4,13 +4,14 @@
 //!
 //! A `DAILY` 429 (U1.3) holds the one shared breaker until the account's midnight.
 //!
-//! Budgets: searches are paced per attempt by the search `Upstream`'s own bucket. The general
-//! bucket must be shared by every call, searches included, and `upstream-http` keeps its bucket
-//! private, so this module owns it: every call waits for a general token before its first
+//! Budgets: `upstream-http` keeps its bucket private, so this module owns both. The general bucket
+//! is shared by every call, searches included; the search bucket serves webhook searches before
+//! background ones (U1.3, [`crate::priority`]). Every call waits for its tokens before its first
 //! attempt, and a retry takes one when one is free (it has already waited its backoff).
 
 use crate::config::{HubSpotConfig, HubSpotConfigError};
 use crate::error_body::describe_error_body;
+use crate::priority::SearchGate;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use reqwest::header::ACCEPT;
 use reqwest::{Client, RequestBuilder, Url};
@@ -20,7 +21,7 @@ use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
-use upstream_http::{Call, Policy, QuotaHold, RateBudget, Upstream, UpstreamError};
+use upstream_http::{Call, Policy, QuotaHold, Upstream, UpstreamError};
 
 /// U1.3: a `DAILY` 429 holds HubSpot until the next midnight in the account's zone.
 fn until_midnight(tz: chrono_tz::Tz) -> impl Fn(std::time::SystemTime) -> Duration + Send + Sync {
@@ -46,6 +47,8 @@ pub(crate) struct HubSpotHttp {
     /// CRM searches: the search bucket (per attempt) and the general bucket.
     search: Upstream,
     general_budget: Option<DefaultDirectRateLimiter>,
+    /// The search bucket, with webhook priority (U1.3).
+    search_gate: Option<SearchGate>,
 }
 
 impl std::fmt::Debug for HubSpotHttp {
@@ -79,13 +82,8 @@ impl HubSpotHttp {
             wait_429_without_header: Some(config.wait_429_without_retry_after),
             ..Policy::new(name)
         };
-        let search_policy = Policy {
-            budget: (config.search_per_sec > 0).then_some(RateBudget {
-                burst: config.search_per_sec,
-                per: Duration::from_secs(1),
-            }),
-            ..policy("hubspot-search")
-        };
+        // The search bucket is owned here too, so webhooks can be served first (U1.3).
+        let search_policy = policy("hubspot-search");
         let client = |p| {
             Upstream::new(p, describe_error_body)
                 .map_err(|e| HubSpotConfigError::Client(e.to_string()))
@@ -99,6 +97,7 @@ impl HubSpotHttp {
             general,
             search,
             general_budget: bucket(config.burst_per_10s, Duration::from_secs(10)),
+            search_gate: bucket(config.search_per_sec, Duration::from_secs(1)).map(SearchGate::new),
         })
     }
 
@@ -132,7 +131,29 @@ impl HubSpotHttp {
         url: &Url,
         body: &serde_json::Value,
     ) -> Result<T, UpstreamError> {
+        if let Some(gate) = &self.search_gate {
+            gate.acquire().await;
+        }
+        let attempts = AtomicU32::new(0);
         self.send(&self.search, Call::read(label), |c| {
+            if attempts.fetch_add(1, Ordering::Relaxed) > 0
+                && let Some(gate) = &self.search_gate
+            {
+                gate.take_for_retry();
+            }
+            c.post(url.clone()).json(body)
+        })
+        .await
+    }
+
+    /// A read-only POST (the contacts batch read): retryable like a GET (U1.3), general bucket.
+    pub(crate) async fn post_read<T: DeserializeOwned>(
+        &self,
+        label: &'static str,
+        url: &Url,
+        body: &serde_json::Value,
+    ) -> Result<T, UpstreamError> {
+        self.send(&self.general, Call::read(label), |c| {
             c.post(url.clone()).json(body)
         })
         .await

@@ -6,11 +6,13 @@
 
 mod cache;
 mod config;
+mod contacts;
 mod crm;
 mod deals;
 mod error_body;
 mod http;
 mod meetings;
+mod priority;
 mod search;
 mod users;
 mod wire;
@@ -24,3 +26,4 @@ pub use config::{
 pub use crm::HubSpotCrm;
 pub use error_body::describe_error_body;
 pub use meetings::MEETING_TYPES;
+pub use priority::background_priority;

@@ -55,7 +55,7 @@ pub(crate) async fn owner_names(
 }
 
 /// Follows `paging.next.after` until it is absent (C9); more than `max_pages` is `InvalidResponse`.
-async fn list_pages<T, F>(
+pub(crate) async fn list_pages<T, F>(
     max_pages: usize,
     label: &str,
     fetch: impl Fn(Option<String>) -> F,

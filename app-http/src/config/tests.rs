@@ -105,3 +105,62 @@ fn portal_account_settings_p0_8() {
     assert_eq!(s.admin_email.as_deref(), Some("ops@example.com"));
     assert!(Settings::from_sources(None, &env(&[("PORTAL_REGISTRATION_OPEN", "maybe")])).is_err());
 }
+
+/// U0.10: the Box and Employment Hero settings layer like the others; numeric-looking ids stay
+/// text, secrets may come from files and never print (S10.2, S10.6).
+#[test]
+fn upstream_settings_are_read_by_their_environment_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let key_file = dir.path().join("key");
+    std::fs::write(&key_file, "k-from-file\n").unwrap();
+    let s = Settings::from_sources(
+        None,
+        &env(&[
+            ("BOX_IMPERSONATION_USER", "123456"),
+            ("BOX_ACTIVE_CLIENTS_PATH", "/Clients/Active/"),
+            ("BOX_TEMPLATE_PATH", "Templates/Client"),
+            ("BOX_REQUEST_TIMEOUT_SECONDS", "25"),
+            ("EH_ORGANISATION_ID", "9876"),
+            ("EH_CLIENT_SECRET", "eh-topsecret"),
+            ("DATA_ENCRYPTION_KEY_FILE", key_file.to_str().unwrap()),
+        ]),
+    )
+    .unwrap();
+    let u = &s.upstreams;
+    assert_eq!(
+        u.lookup("BOX_IMPERSONATION_USER").as_deref(),
+        Some("123456")
+    );
+    assert_eq!(u.lookup("EH_ORGANISATION_ID").as_deref(), Some("9876"));
+    assert_eq!(
+        u.lookup("BOX_REQUEST_TIMEOUT_SECONDS").as_deref(),
+        Some("25")
+    );
+    assert_eq!(
+        u.lookup("DATA_ENCRYPTION_KEY").as_deref(),
+        Some("k-from-file")
+    );
+    assert_eq!(
+        u.box_paths(),
+        Some(("Clients/Active".into(), "Templates/Client".into()))
+    );
+    assert_eq!(u.lookup("EH_CLIENT_ID"), None);
+    let shown = format!("{s:?} {u:?}");
+    assert!(
+        !shown.contains("eh-topsecret") && !shown.contains("k-from-file"),
+        "{shown}"
+    );
+    let bad = Settings::from_sources(
+        None,
+        &env(&[
+            ("BOX_REQUEST_TIMEOUT_SECONDS", "soon"),
+            ("BOX_JWT_CONFIG_PATH", "/nonexistent"),
+        ]),
+    )
+    .unwrap();
+    let u = &bad.upstreams;
+    assert_eq!(
+        u.lookup("BOX_REQUEST_TIMEOUT_SECONDS").as_deref(),
+        Some("soon")
+    );
+}

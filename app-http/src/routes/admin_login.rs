@@ -3,7 +3,7 @@
 //! credentials as portal P3.3 through `auth::login` (throttled per S3), pre-session CSRF per
 //! S4.3, the Origin check of S4.4, a new session per login (S2.4), a safe `next` (S7.6).
 
-mod html;
+pub(crate) mod html;
 
 use crate::auth::login::{authenticate, start_session};
 use crate::auth::session::{self, CurrentSession};

@@ -267,12 +267,7 @@ fn to_response(answer: &WebhookAnswer) -> ApiResult<AllocateOk> {
             tracing::error!(%reason, "allocation webhook: database unavailable");
             Err(ApiError::database_unavailable())
         }
-        WebhookAnswer::DuplicateInProgress => Err(ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "duplicate_in_progress",
-            "This deal is being allocated by another delivery; try again.",
-        )
-        .retry_after(60)),
+        WebhookAnswer::DuplicateInProgress => Err(duplicate_in_progress()),
     }
 }
 
@@ -293,9 +288,19 @@ fn allocated(a: &AllocatedAnswer) -> AllocateResponse {
     }
 }
 
+/// 503 `duplicate_in_progress` (H2.1.3, H2.2.2): another delivery of the deal holds the claim.
+pub(crate) fn duplicate_in_progress() -> ApiError {
+    ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "duplicate_in_progress",
+        "This deal is being processed by another delivery; try again.",
+    )
+    .retry_after(60)
+}
+
 /// A receipt that cannot be written is logged, never turned into a failed answer: the decision
 /// itself is already durable.
-async fn record(state: &AppState, receipt: NewReceipt) {
+pub(crate) async fn record(state: &AppState, receipt: NewReceipt) {
     if let Err(e) = state.store.record_receipt(&receipt).await {
         tracing::warn!(error = %e, "webhook receipt not recorded");
     }

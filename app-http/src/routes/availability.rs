@@ -126,11 +126,11 @@ pub async fn earliest_waiting(
         Ok(Ok(permit)) => permit,
         _ => return Err(rate_limited()),
     };
-    let view = state
-        .allocator
-        .availability(include_no, agreement_date)
-        .await
-        .map_err(snapshot_error)?;
+    // U1.3: webhook allocations get HubSpot's search tokens first.
+    let view =
+        hubspot::background_priority(state.allocator.availability(include_no, agreement_date))
+            .await
+            .map_err(snapshot_error)?;
     let computed_at = instant(state.clock.now());
     let mut result = service_result(&view.result);
     if let Some(Value::Array(entries)) = result.get_mut("advisers") {
@@ -199,7 +199,8 @@ pub async fn schedule(
     email: &str,
     agreement_date: Option<NaiveDate>,
 ) -> ApiResult<Value> {
-    let view = match state.allocator.schedule(email, agreement_date).await {
+    let schedule = state.allocator.schedule(email, agreement_date);
+    let view = match hubspot::background_priority(schedule).await {
         Ok(view) => view,
         Err(ScheduleFailure::Snapshot(e)) => return Err(snapshot_error(e)),
         Err(ScheduleFailure::Schedule(ScheduleError::NotFound)) => {

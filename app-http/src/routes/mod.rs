@@ -4,11 +4,14 @@ pub mod admin_login;
 pub mod allocate;
 pub mod allocations;
 pub mod availability;
+pub mod box_folder;
 pub mod closures;
+pub mod eh_oauth;
 pub mod lookups;
 pub mod overrides;
 pub mod portal;
 pub mod service;
+pub mod sync;
 
 use poem_openapi::Tags;
 
@@ -37,6 +40,8 @@ pub enum ApiTags {
 /// The allocation side's APIs (H1, H2).
 pub type AllocationApis = (
     allocate::AllocateApi,
+    box_folder::BoxFolderApi,
+    sync::SyncApi,
     allocations::AllocationsApi,
     availability::AvailabilityApi,
     service::ServiceApi,
@@ -51,6 +56,8 @@ pub fn apis() -> (AllocationApis, portal::PortalApis) {
     (
         (
             allocate::AllocateApi,
+            box_folder::BoxFolderApi,
+            sync::SyncApi,
             allocations::AllocationsApi,
             availability::AvailabilityApi,
             service::ServiceApi,

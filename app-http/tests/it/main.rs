@@ -2,7 +2,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
 
 mod admin_login;
+mod box_folder;
 mod crud;
+mod eh_oauth;
 mod openapi;
 mod portal_accounts;
 mod portal_client;
@@ -10,4 +12,5 @@ mod portal_directory;
 mod portal_profile;
 mod reads;
 mod support;
+mod sync_routes;
 mod webhook;

@@ -4,6 +4,7 @@
 
 mod accounts;
 mod clock;
+mod contacts;
 mod crm;
 mod employer;
 mod error;
@@ -32,6 +33,7 @@ pub use pipeline::*;
 pub use portal::*;
 
 pub use clock::{Clock, Sleeper};
+pub use contacts::{ContactNames, Contacts, DealContactLink};
 pub use crm::{Crm, DealsByAdviser, MeetingsByOwner};
 pub use error::{REJECTED_MESSAGE_MAX_CHARS, StoreError, UpstreamError};
 pub use hr::{LeaveByAdviser, LeaveSource};
@@ -39,6 +41,8 @@ pub use stores::{ClosureStore, OverrideStore, OverrideWriteError, StoredClosure,
 
 #[cfg(any(test, feature = "mocks"))]
 pub use clock::{MockClock, MockSleeper};
+#[cfg(any(test, feature = "mocks"))]
+pub use contacts::MockContacts;
 #[cfg(any(test, feature = "mocks"))]
 pub use crm::MockCrm;
 #[cfg(any(test, feature = "mocks"))]

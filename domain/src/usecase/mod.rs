@@ -3,6 +3,7 @@
 mod activity;
 mod allocate_deal;
 pub mod availability;
+pub mod box_folder;
 mod error;
 pub mod portal;
 pub mod sync_hr;

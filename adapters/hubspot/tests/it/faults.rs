@@ -1,8 +1,9 @@
-//! The U0 fault matrix on every HubSpot call: users, meetings search, deals search, deal PATCH.
+//! The U0 fault matrix on every HubSpot call: users, meetings search, deals search, deal PATCH,
+//! and the contact reads (U1.7: one contact, deal associations, batch read).
 
-use crate::support::{config, crm, requests};
+use crate::support::{config, crm, fault_then_success, requests};
 use chrono::Utc;
-use domain::ports::{Crm, UpstreamError};
+use domain::ports::{Contacts, Crm, UpstreamError};
 use hubspot::{HubSpotConfig, HubSpotCrm};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
@@ -15,9 +16,21 @@ enum Op {
     Meetings,
     Deals,
     Patch,
+    /// U1.7: the contact reads of Box folder naming.
+    Contact,
+    DealContacts,
+    BatchRead,
 }
 
-const OPS: [Op; 4] = [Op::Users, Op::Meetings, Op::Deals, Op::Patch];
+const OPS: [Op; 7] = [
+    Op::Users,
+    Op::Meetings,
+    Op::Deals,
+    Op::Patch,
+    Op::Contact,
+    Op::DealContacts,
+    Op::BatchRead,
+];
 
 impl Op {
     fn path(self) -> &'static str {
@@ -26,6 +39,9 @@ impl Op {
             Op::Meetings => "/crm/v3/objects/meetings/search",
             Op::Deals => "/crm/v3/objects/deals/search",
             Op::Patch => "/crm/v3/objects/deals/4242",
+            Op::Contact => "/crm/v3/objects/contacts/501",
+            Op::DealContacts => "/crm/v4/objects/deals/4242/associations/contacts",
+            Op::BatchRead => "/crm/v3/objects/contacts/batch/read",
         }
     }
 
@@ -34,6 +50,9 @@ impl Op {
             Op::Users => json!({"results": [{"id": "1", "properties": {"hs_email": "a@x.com"}}]}),
             Op::Meetings | Op::Deals => json!({"total": 0, "results": []}),
             Op::Patch => json!({"id": "4242", "properties": {"advisor": "1001"}}),
+            Op::Contact => json!({"id": "501", "properties": {"firstname": "Ann"}}),
+            Op::DealContacts => json!({"results": [{"toObjectId": 501}]}),
+            Op::BatchRead => json!({"status": "COMPLETE", "results": [{"id": "501"}]}),
         }
     }
 
@@ -43,20 +62,15 @@ impl Op {
             Op::Meetings => crm.meetings(&["1001".into()], Utc::now()).await.map(drop),
             Op::Deals => crm.deals_without_clarify().await.map(drop),
             Op::Patch => crm.set_deal_owner("4242", "1001").await,
+            Op::Contact => crm.contact("501").await.map(drop),
+            Op::DealContacts => crm.deal_contacts("4242").await.map(drop),
+            Op::BatchRead => crm.contacts(&["501".into()]).await.map(drop),
         }
     }
 
     /// Answers `fault` the first `times` calls, then success.
     async fn mount(self, server: &MockServer, fault: ResponseTemplate, times: u64) {
-        Mock::given(path(self.path()))
-            .respond_with(fault)
-            .up_to_n_times(times)
-            .mount(server)
-            .await;
-        Mock::given(path(self.path()))
-            .respond_with(ResponseTemplate::new(200).set_body_json(self.success()))
-            .mount(server)
-            .await;
+        fault_then_success(server, self.path(), fault, times, self.success()).await;
     }
 }
 
@@ -88,20 +102,22 @@ async fn u0_3_a_retryable_status_on_every_attempt_is_unavailable() {
 
 #[tokio::test]
 async fn u0_5_a_429_with_retry_after_waits_that_long() {
-    let server = MockServer::start().await;
     let fault = ResponseTemplate::new(429)
         .insert_header("Retry-After", "1")
         .set_body_json(
             json!({"status": "error", "message": "You have reached your secondly limit.",
                               "errorType": "RATE_LIMIT", "policyName": "SECONDLY"}),
         );
-    Op::Meetings.mount(&server, fault, 1).await;
-    let started = Instant::now();
-    Op::Meetings.run(&crm(&server)).await.unwrap();
-    let waited = started.elapsed();
-    assert!(waited >= Duration::from_secs(1), "{waited:?}");
-    assert!(waited < Duration::from_millis(1_800), "{waited:?}");
-    assert_eq!(requests(&server).await.len(), 2);
+    for op in [Op::Meetings, Op::Contact, Op::DealContacts, Op::BatchRead] {
+        let server = MockServer::start().await;
+        op.mount(&server, fault.clone(), 1).await;
+        let started = Instant::now();
+        op.run(&crm(&server)).await.unwrap();
+        let waited = started.elapsed();
+        assert!(waited >= Duration::from_secs(1), "{op:?} {waited:?}");
+        assert!(waited < Duration::from_millis(1_800), "{op:?} {waited:?}");
+        assert_eq!(requests(&server).await.len(), 2, "{op:?}");
+    }
 }
 
 #[tokio::test]

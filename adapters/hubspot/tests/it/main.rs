@@ -5,6 +5,7 @@
 
 mod acceptance;
 mod budgets;
+mod contacts;
 mod deals;
 mod fake;
 mod faults;

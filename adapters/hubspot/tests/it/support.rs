@@ -3,7 +3,8 @@
 
 use hubspot::{HubSpotConfig, HubSpotCrm};
 use std::time::Duration;
-use wiremock::{MockServer, Request};
+use wiremock::matchers::path;
+use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 pub const TOKEN: &str = "pat-na1-0000-TEST-TOKEN-s3cr3t";
 
@@ -46,4 +47,23 @@ pub fn assert_authorised(requests: &[Request]) {
             assert_eq!(ct, "application/json");
         }
     }
+}
+
+/// `fault` on the first `times` calls to `at`, then 200 with `success` (the U0 fault matrix).
+pub async fn fault_then_success(
+    server: &MockServer,
+    at: &str,
+    fault: ResponseTemplate,
+    times: u64,
+    success: serde_json::Value,
+) {
+    Mock::given(path(at))
+        .respond_with(fault)
+        .up_to_n_times(times)
+        .mount(server)
+        .await;
+    Mock::given(path(at))
+        .respond_with(ResponseTemplate::new(200).set_body_json(success))
+        .mount(server)
+        .await;
 }
