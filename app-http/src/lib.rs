@@ -11,6 +11,7 @@ pub mod explain;
 pub mod folders;
 pub mod hr;
 mod middleware;
+pub mod pages;
 pub mod routes;
 mod signature;
 pub mod state;
@@ -38,8 +39,9 @@ pub fn app(state: AppState) -> impl poem::Endpoint {
     let spec = api.spec_endpoint();
     let docs = api.swagger_ui();
     let https = state.settings.public_base_url().starts_with("https://");
-    let allow = std::sync::Arc::new(middleware::AllowTable::new(&api.spec(), PAGE_ROUTES));
-    Route::new()
+    let pages: Vec<(&str, &str)> = [PAGE_ROUTES, pages::ROUTES].concat();
+    let allow = std::sync::Arc::new(middleware::AllowTable::new(&api.spec(), &pages));
+    pages::mount(Route::new())
         .nest("/", api)
         .at("/openapi.json", spec)
         .nest("/docs", docs)

@@ -6,6 +6,7 @@
 
 use crate::auth::cookies::sha256_hex;
 use crate::auth::session::{self, CurrentSession};
+use crate::pages::layout::admin_page;
 use crate::routes::admin_login::html::{escape, message_page, page, unavailable};
 use crate::state::AppState;
 use chrono::TimeDelta;
@@ -164,16 +165,19 @@ pub async fn callback(
         Ok(org) => {
             tracing::info!(user_id = session.user_id, organisation = %org.id, "Employment Hero connected");
             let name = org.name.unwrap_or(org.id);
-            page(
+            // The buttons POST /sync/* with the session's CSRF token (connected.js, H2.3).
+            admin_page(
                 StatusCode::OK,
                 "Employment Hero connected",
+                Some(&session),
                 &format!(
-                    "<p>Connected to <strong>{}</strong>.</p>\
-<p>Run the syncs now: <a href=\"/docs\">POST /sync/employees</a> and \
-<a href=\"/docs\">POST /sync/leave_requests</a> (an admin session with its CSRF token, or the cron's API key).</p>",
+                    "<p>Connected to <strong>{}</strong>.</p><p>Run the syncs now: \
+<button type=\"button\" data-sync=\"/sync/employees\">Sync employees</button> \
+<button type=\"button\" data-sync=\"/sync/leave_requests\">Sync leave requests</button></p>\
+<p id=\"sync-status\" role=\"status\"></p>",
                     escape(&name)
                 ),
-                None,
+                &["common.js", "connected.js"],
             )
         }
         Err(HrError::NotConfigured(_)) => not_configured(),
