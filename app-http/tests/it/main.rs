@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
 
 mod admin_login;
+mod admin_pages;
 mod box_folder;
 mod crud;
 mod eh_oauth;
