@@ -22,7 +22,7 @@ async fn page(app: &TestApp, user: &PortalUser, path: &str) -> (u16, String) {
 }
 
 /// An allocation decision recorded through the signed demo webhook (H2.1).
-async fn decide(app: &TestApp, deal_id: &str) {
+pub(crate) async fn decide(app: &TestApp, deal_id: &str) {
     let body = json!({
         "object": {"objectType": "DEAL", "objectId": 1},
         "fields": {"service_package": "Series A", "household_type": "Couple",

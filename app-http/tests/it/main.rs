@@ -4,6 +4,7 @@
 mod admin_login;
 mod admin_pages;
 mod box_folder;
+mod browser;
 mod crud;
 mod eh_oauth;
 mod openapi;
