@@ -148,3 +148,38 @@ fn table(list: &[Override], current_week: &str) -> String {
         ])
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn o(email: &str, week: &str) -> Override {
+        Override {
+            id: format!("{email}-{week}"),
+            adviser_email: email.into(),
+            effective_date: week.into(),
+            effective_week: week.into(),
+            client_limit_monthly: 3,
+            pod_type: String::new(),
+            notes: String::new(),
+            created_at: String::new(),
+            updated_at: String::new(),
+        }
+    }
+
+    #[test]
+    fn h6_4_states_per_adviser() {
+        let list = [
+            o("a@x.com", "2025-01-06"),
+            o("a@x.com", "2025-03-03"),
+            o("a@x.com", "2025-06-02"),
+            o("b@x.com", "2025-01-06"),
+            o("c@x.com", "2025-03-03"),
+        ];
+        assert_eq!(
+            states(&list, "2025-03-03"),
+            ["superseded", "active", "scheduled", "active", "active"]
+        );
+        assert_eq!(states(&list[..1], "2024-12-30"), ["scheduled"]);
+    }
+}

@@ -313,3 +313,29 @@ async fn h6_1_static_assets_have_types_and_unknown_ones_are_404() {
     assert_eq!(r.status(), 405);
     assert_eq!(r.headers()["allow"], "GET");
 }
+
+#[tokio::test]
+async fn h2_9_2_the_connected_page_offers_both_syncs_with_the_csrf_token() {
+    use crate::eh_oauth::{callback, eh, spawn, start, token_answers};
+    let server = eh().await;
+    token_answers(&server, 200).await;
+    let app = spawn(&server, None).await;
+    let admin = app.portal_admin("root").await;
+    let q = start(&app, &admin).await;
+    let (status, html) = callback(&app, &admin, &format!("code=abc&state={}", q["state"])).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains(&format!(
+        "<meta name=\"csrf-token\" content=\"{}\">",
+        admin.csrf
+    )));
+    assert!(html.contains("data-sync=\"/sync/employees\""));
+    assert!(html.contains("data-sync=\"/sync/leave_requests\""));
+    assert!(html.contains("<script src=\"/static/connected.js\" defer></script>"));
+    // What the buttons send (connected.js): POST with the session's X-CSRF-Token (H0.12.2).
+    let r = app
+        .write_as(&admin, reqwest::Method::POST, "/sync/employees")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+}

@@ -19,7 +19,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 const KEY: &str = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
 const ACCESS: &str = "eh-access-token-plain";
 
-async fn eh() -> MockServer {
+pub(crate) async fn eh() -> MockServer {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path("/api/v1/organisations"))
@@ -31,7 +31,7 @@ async fn eh() -> MockServer {
     server
 }
 
-async fn token_answers(server: &MockServer, status: u16) {
+pub(crate) async fn token_answers(server: &MockServer, status: u16) {
     Mock::given(method("POST"))
         .and(path("/oauth2/token"))
         .respond_with(ResponseTemplate::new(status).set_body_json(json!({
@@ -41,7 +41,7 @@ async fn token_answers(server: &MockServer, status: u16) {
         .await;
 }
 
-async fn spawn(server: &MockServer, clock: Option<ManualClock>) -> TestApp {
+pub(crate) async fn spawn(server: &MockServer, clock: Option<ManualClock>) -> TestApp {
     let (base, token_url) = (server.uri(), format!("{}/oauth2/token", server.uri()));
     let env = [
         ("EH_CLIENT_ID", "client-1"),
@@ -59,7 +59,7 @@ async fn spawn(server: &MockServer, clock: Option<ManualClock>) -> TestApp {
 }
 
 /// `/auth/start` as `admin`: the authorise URL's query.
-async fn start(app: &TestApp, admin: &PortalUser) -> HashMap<String, String> {
+pub(crate) async fn start(app: &TestApp, admin: &PortalUser) -> HashMap<String, String> {
     let r = app.get_as(admin, "/auth/start").send().await.unwrap();
     assert_eq!(r.status().as_u16(), 302);
     let location = r.headers()["location"].to_str().unwrap();
@@ -74,7 +74,7 @@ async fn start(app: &TestApp, admin: &PortalUser) -> HashMap<String, String> {
         .collect()
 }
 
-async fn callback(app: &TestApp, user: &PortalUser, query: &str) -> (u16, String) {
+pub(crate) async fn callback(app: &TestApp, user: &PortalUser, query: &str) -> (u16, String) {
     let r = app
         .get_as(user, &format!("/auth/callback?{query}"))
         .send()
