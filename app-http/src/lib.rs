@@ -41,6 +41,7 @@ pub fn app(state: AppState) -> impl poem::Endpoint {
     let https = state.settings.public_base_url().starts_with("https://");
     let pages: Vec<(&str, &str)> = [PAGE_ROUTES, pages::ROUTES].concat();
     let allow = std::sync::Arc::new(middleware::AllowTable::new(&api.spec(), &pages));
+    let csp = std::sync::Arc::new(pages::csp::Policies::new(&state.settings.public_base_url()));
     pages::mount(Route::new())
         .nest("/", api)
         .at("/openapi.json", spec)
@@ -64,6 +65,7 @@ pub fn app(state: AppState) -> impl poem::Endpoint {
         .at("/", get(make_sync(|_| Html(LANDING))))
         .data(state)
         .with(CatchPanic::new().with_handler(middleware::PanicToInternal))
+        .around(move |ep, req| pages::csp::around(ep, req, csp.clone()))
         .around(move |ep, req| middleware::edge(ep, req, https, allow.clone()))
         .into_endpoint()
 }

@@ -1,16 +1,12 @@
 //! The admin page shell (H6.1): one layout with the CSRF meta tag, our own stylesheet and
-//! scripts from `/static/` (CSP S13.2: nothing inline), the session guard and the static error
-//! pages (H6.19).
+//! scripts from `/static/` (nothing inline; `csp.rs` sends the S13.2 policy), the session
+//! guard and the static error pages (H6.19).
 
 use crate::auth::session::{self, CurrentSession};
 use crate::routes::admin_login::html::escape;
 use crate::state::AppState;
 use poem::http::{StatusCode, header};
 use poem::{Request, Response};
-
-/// S13.2, sent with every admin page.
-pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
-connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 const NAV: &str = "<nav class=\"topnav\"><a href=\"/closures/ui\">Closures</a>\
 <a href=\"/capacity_overrides/ui\">Capacity overrides</a>\
@@ -51,7 +47,6 @@ pub fn admin_page(
         .status(status)
         .content_type("text/html; charset=utf-8")
         .header(header::CACHE_CONTROL, "no-store")
-        .header(header::CONTENT_SECURITY_POLICY, CSP)
         .body(html)
 }
 

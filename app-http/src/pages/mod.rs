@@ -4,6 +4,7 @@
 mod assets;
 mod chart;
 mod closures;
+pub mod csp;
 mod detail;
 mod earliest;
 mod history;

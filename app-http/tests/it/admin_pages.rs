@@ -339,3 +339,32 @@ async fn h2_9_2_the_connected_page_offers_both_syncs_with_the_csrf_token() {
         .unwrap();
     assert_eq!(r.status(), 200);
 }
+
+#[tokio::test]
+async fn s13_2_every_page_has_the_strict_csp_and_only_docs_allow_inline() {
+    let app = TestApp::spawn().await;
+    let csp = |r: &reqwest::Response| {
+        r.headers()
+            .get("content-security-policy")
+            .unwrap_or_else(|| panic!("{} has no CSP: {:?}", r.url(), r.headers()))
+            .to_str()
+            .unwrap()
+            .to_owned()
+    };
+    let host = app.base.trim_start_matches("http://");
+    for path in ["/admin/login", "/portal/login", "/static/nothing.js"] {
+        let r = app.client.get(app.url(path)).send().await.unwrap();
+        let policy = csp(&r);
+        assert!(
+            policy.starts_with("default-src 'self'; script-src 'self'; style-src 'self';"),
+            "{path}: {policy}"
+        );
+        assert!(policy.contains(&format!("connect-src 'self' wss://{host};")));
+        assert!(policy.contains("frame-ancestors 'none'"));
+    }
+    let r = app.client.get(app.url("/docs")).send().await.unwrap();
+    assert!(csp(&r).contains("script-src 'self' 'unsafe-inline';"));
+    // JSON answers carry no page policy.
+    let r = app.client.get(app.url("/healthz")).send().await.unwrap();
+    assert!(!r.headers().contains_key("content-security-policy"));
+}
