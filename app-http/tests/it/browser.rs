@@ -6,7 +6,12 @@
 use crate::support::{ADMIN, ADMIN_PASSWORD, TestApp};
 use std::path::{Path, PathBuf};
 
-const SCRIPTS: [&str; 3] = ["closures.mjs", "earliest.mjs", "history.mjs"];
+const SCRIPTS: [&str; 4] = [
+    "closures.mjs",
+    "overrides.mjs",
+    "earliest.mjs",
+    "history.mjs",
+];
 
 fn chromium() -> PathBuf {
     std::env::var_os("CHROMIUM").map_or_else(|| PathBuf::from("/usr/bin/chromium"), PathBuf::from)
