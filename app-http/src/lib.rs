@@ -17,10 +17,9 @@ mod signature;
 pub mod state;
 pub mod workers;
 
-use poem::endpoint::make_sync;
 use poem::middleware::CatchPanic;
 use poem::web::Html;
-use poem::{EndpointExt, IntoEndpoint, Route, get, handler};
+use poem::{Endpoint, EndpointExt, IntoEndpoint, IntoResponse, Route, get, handler};
 use poem_openapi::OpenApiService;
 use state::AppState;
 
@@ -43,7 +42,8 @@ pub fn app(state: AppState) -> impl poem::Endpoint {
     let allow = std::sync::Arc::new(middleware::AllowTable::new(&api.spec(), &pages));
     let csp = std::sync::Arc::new(pages::csp::Policies::new(&state.settings.public_base_url()));
     pages::mount(Route::new())
-        .nest("/", api)
+        // The API nested at `/` owns the exact path `/` too, so the landing page is served here.
+        .nest("/", api.into_endpoint().around(landing))
         .at("/openapi.json", spec)
         .nest("/docs", docs)
         .at("/_ah/warmup", get(warmup))
@@ -62,7 +62,6 @@ pub fn app(state: AppState) -> impl poem::Endpoint {
         )
         .at("/auth/start", get(routes::eh_oauth::start))
         .at("/auth/callback", get(routes::eh_oauth::callback))
-        .at("/", get(make_sync(|_| Html(LANDING))))
         .data(state)
         .with(CatchPanic::new().with_handler(middleware::PanicToInternal))
         .around(move |ep, req| pages::csp::around(ep, req, csp.clone()))
@@ -80,6 +79,19 @@ const PAGE_ROUTES: &[(&str, &str)] = &[
     ("/auth/start", "GET"),
     ("/auth/callback", "GET"),
 ];
+
+/// `GET /` (H2.11) in front of the API; another method on `/` is a 405.
+async fn landing<E: Endpoint>(api: E, req: poem::Request) -> poem::Result<poem::Response> {
+    if req.uri().path() != "/" {
+        return api.call(req).await.map(IntoResponse::into_response);
+    }
+    match *req.method() {
+        poem::http::Method::GET | poem::http::Method::HEAD => Ok(Html(LANDING).into_response()),
+        _ => Err(poem::Error::from_status(
+            poem::http::StatusCode::METHOD_NOT_ALLOWED,
+        )),
+    }
+}
 
 const LANDING: &str = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Allot</title></head>\
 <body><h1>Allot</h1><p>Adviser allocation service.</p><ul><li><a href=\"/docs\">API documentation</a></li>\

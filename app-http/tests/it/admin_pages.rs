@@ -368,3 +368,15 @@ async fn s13_2_every_page_has_the_strict_csp_and_only_docs_allow_inline() {
     let r = app.client.get(app.url("/healthz")).send().await.unwrap();
     assert!(!r.headers().contains_key("content-security-policy"));
 }
+
+#[tokio::test]
+async fn h2_11_the_landing_page_is_served_at_the_root() {
+    let app = TestApp::spawn().await;
+    let r = app.client.get(app.url("/")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.headers().contains_key("content-security-policy"));
+    assert!(r.text().await.unwrap().contains("href=\"/admin/login\""));
+    let r = app.client.post(app.url("/")).send().await.unwrap();
+    assert_eq!(r.status(), 405);
+    assert_eq!(r.headers()["allow"], "GET");
+}
