@@ -1,5 +1,6 @@
 // H6.3: add a closure through the card (live workday count, a tag chip), see it in the table,
-// see an API validation error next to its field, edit its tags inline, delete it.
+// see an API validation error next to its field, edit its tags inline, grey it out with the
+// Today picker, delete it.
 import { run, check } from './lib.mjs';
 
 const rowOf = (page, text) => page.locator('#closures tbody tr', { hasText: text });
@@ -31,6 +32,12 @@ await run('closures', async (page) => {
   const edited = rowOf(page, 'Browser test shutdown');
   const badges = await edited.locator('.badge').allTextContents();
   check(badges.join(',') === 'christmas,office', 'tags edited inline: ' + badges);
+
+  // The Today picker greys out closures that ended before it.
+  await page.fill('#today', '2026-12-01');
+  check(!(await edited.getAttribute('class') || '').includes('past'), 'not past yet');
+  await page.fill('#today', '2027-01-04');
+  check((await edited.getAttribute('class') || '').includes('past'), 'greyed out after Today moves');
 
   page.once('dialog', (d) => d.accept());
   await Promise.all([page.waitForEvent('load'), edited.locator('button.delete').click()]);
