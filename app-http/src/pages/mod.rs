@@ -15,6 +15,7 @@ mod schedule;
 
 use crate::state::AppState;
 use chrono::NaiveDate;
+use domain::ports::Clock;
 use poem::{Route, get};
 
 /// The pages and their methods, for `Allow` on a 405 (H0.9).
@@ -40,11 +41,13 @@ pub fn mount(route: Route) -> Route {
         .at("/allocations/history/:id", get(detail::page))
 }
 
-/// Today in the firm's time zone (H6.1: allocation pages show firm-local dates).
+/// Today in the firm's time zone (H6.1: allocation pages show firm-local dates). In demo mode
+/// this is the demo firm's day, the one the allocation engine computes with, so the override
+/// states agree with the availability pages.
 pub fn firm_today(state: &AppState) -> NaiveDate {
-    state
-        .clock
-        .now()
-        .with_timezone(&state.firm.timezone())
-        .date_naive()
+    let now = state
+        .demo
+        .as_ref()
+        .map_or_else(|| state.clock.now(), |demo| demo.clock.now());
+    now.with_timezone(&state.firm.timezone()).date_naive()
 }

@@ -110,6 +110,8 @@ async fn h6_3_closures_page_lists_the_table_and_escapes_descriptions() {
         assert!(html.contains(h), "{h}");
     }
     assert!(html.contains(&format!("content=\"{}\"", root.csrf)));
+    // The Today picker starts at the firm's day: the demo firm's `today` (fixtures/demo).
+    assert!(html.contains("id=\"today\" value=\"2026-11-18\""));
     assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
     assert!(!html.contains("<script>alert"));
     assert!(!html.contains("<script>"), "no inline script (S13.2)");
