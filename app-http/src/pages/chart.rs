@@ -25,7 +25,7 @@ pub fn earliest(bars: &[Bar]) -> String {
         .unwrap_or(0)
         .max(1);
     let span = usize::try_from(span).unwrap_or(1);
-    let width = LABEL_W + WEEK_W * span + 10;
+    let width = LABEL_W + WEEK_W * span + 24; // room for the last tick label
     let height = ROW_H * bars.len() + 24;
     let mut svg = format!(
         "<svg class=\"chart\" id=\"earliest-chart\" role=\"img\" aria-label=\"Weeks until each adviser's earliest open week\" \
