@@ -43,6 +43,13 @@ const KEYS: &[&str] = &[
     "admin_username",
     "admin_password",
     "demo_scenario",
+    "employer_api_base_url",
+    "employer_api_key",
+    "employer_api_enabled",
+    "employer_api_timeout",
+    "job_cache_ttl_secs",
+    "job_sync_failure_backoff_secs",
+    "job_archive_days",
 ];
 
 /// The secrets of S10.1 this server reads; each also as `<NAME>_FILE`.
@@ -54,6 +61,7 @@ const SECRET_KEYS: &[&str] = &[
     "sync_api_keys",
     "session_secret",
     "admin_password",
+    "employer_api_key",
 ];
 
 /// The published demo signing secret (H2.1.7): only ever used in demo mode.
@@ -100,6 +108,16 @@ pub struct Settings {
     pub admin_password: Option<SecretString>,
     /// The scenario file the demo mode serves; the bundled demo firm when unset.
     pub demo_scenario: Option<PathBuf>,
+    /// P0.8: unset → fixture mode (P6.2).
+    pub employer_api_base_url: Option<String>,
+    #[serde(serialize_with = "expose::opt")]
+    pub employer_api_key: Option<SecretString>,
+    /// `None` = not set (true); production needs an explicit `false` for fixture mode (P6.2).
+    pub employer_api_enabled: Option<bool>,
+    pub employer_api_timeout: u64,
+    pub job_cache_ttl_secs: i64,
+    pub job_sync_failure_backoff_secs: i64,
+    pub job_archive_days: i64,
 }
 
 impl Default for Settings {
@@ -136,6 +154,13 @@ impl Default for Settings {
             admin_username: None,
             admin_password: None,
             demo_scenario: None,
+            employer_api_base_url: None,
+            employer_api_key: None,
+            employer_api_enabled: None,
+            employer_api_timeout: 10,
+            job_cache_ttl_secs: 900,
+            job_sync_failure_backoff_secs: 60,
+            job_archive_days: 30,
         }
     }
 }
@@ -155,6 +180,8 @@ impl std::fmt::Debug for Settings {
             .field("session_secret", &set(&self.session_secret))
             .field("admin_username", &self.admin_username)
             .field("admin_password", &set(&self.admin_password))
+            .field("employer_api_base_url", &self.employer_api_base_url)
+            .field("employer_api_key", &set(&self.employer_api_key))
             .finish_non_exhaustive()
     }
 }
@@ -297,6 +324,8 @@ mod expose {
         }
     }
 }
+
+mod portal_jobs;
 
 #[cfg(test)]
 mod tests;

@@ -8,6 +8,7 @@ pub mod config;
 mod deal_input;
 pub mod error;
 pub mod explain;
+pub mod job_sync;
 mod middleware;
 pub mod routes;
 mod signature;

@@ -28,6 +28,12 @@ pub enum ApiTags {
     Employees,
     /// Health and readiness.
     Service,
+    /// Portal jobs, match scores and the dashboard.
+    PortalJobs,
+    /// Portal job applications.
+    PortalApplications,
+    /// Portal administration.
+    PortalAdmin,
 }
 
 /// The allocation side's APIs (H1, H2).
