@@ -3,8 +3,11 @@
 
 mod admin_login;
 mod crud;
+mod employer_fake;
 mod openapi;
+mod portal_applications;
 mod portal_client;
+mod portal_jobs;
 mod reads;
 mod support;
 mod webhook;
