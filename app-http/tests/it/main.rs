@@ -7,6 +7,7 @@ mod employer_fake;
 mod openapi;
 mod portal_applications;
 mod portal_client;
+mod portal_job_refusals;
 mod portal_jobs;
 mod reads;
 mod support;

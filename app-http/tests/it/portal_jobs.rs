@@ -247,3 +247,48 @@ async fn scenario_14_sync_keeps_history() {
         .await;
     assert_eq!(back["status"], "active");
 }
+
+/// P6.11: the 6 best active matches, active jobs by role slug, counts.
+#[tokio::test]
+async fn p6_11_dashboard_top_matches_and_categories() {
+    let fake = EmployerFake::start().await;
+    let (app, _clock) = portal_app(&fake, &[]).await;
+    let alex = app.portal_user("alex").await;
+    save_complete_profile(&app, &alex).await;
+    list(&app, &alex, "").await;
+    let j1001 = job_id(&app, 1001).await;
+    let (status, _) = app
+        .post_json_as(&alex, "/api/portal/applications", json!({"job_id": j1001}))
+        .await;
+    assert_eq!(status, 201);
+    let (status, d) = app.get_json_as(&alex, "/api/portal/dashboard").await;
+    assert_eq!(status, 200, "{d}");
+    let top: Vec<&str> = d["top_matches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|j| j["external_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(top, ["1007", "1001", "1011", "1013", "1008", "1002"]);
+    assert_eq!(d["top_matches"][1]["applied"], true);
+    assert_eq!(
+        d["categories"],
+        json!([
+            {"slug": "cashier", "label": "Cashier", "count": 3},
+            {"slug": "chef", "label": "Chef", "count": 3},
+            {"slug": "driver", "label": "Driver", "count": 3},
+            {"slug": "fire-safety-inspector", "label": "Fire Safety Inspector", "count": 2},
+            {"slug": "food-safety-inspector", "label": "Food Safety Inspector", "count": 2},
+            {"slug": "marketing-specialist", "label": "Marketing Specialist", "count": 2},
+        ])
+    );
+    assert_eq!(d["counts"]["applications_submitted"], 1);
+    assert_eq!(d["profile"], json!({"complete": true, "missing": []}));
+    assert_eq!(d["jobs_stale"], false);
+    assert_eq!(d["jobs_last_synced_at"], "2025-11-20T00:00:00.000Z");
+    assert_eq!(
+        fake.count("GET", "/jobs"),
+        1,
+        "the dashboard found the cache fresh"
+    );
+}
