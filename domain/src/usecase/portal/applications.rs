@@ -134,7 +134,12 @@ where
         let attempt = self.post(&stored).await;
         let outcome = attempt_outcome(attempt, 0, self.clock.now(), (self.jitter)());
         let warning = apply_warning(&outcome);
-        let application = self.record(stored, outcome).await?;
+        // The row is committed: the answer is a success even if recording the outcome fails
+        // (P7.5, security.md S12.3); the row then stays `pending`.
+        let application = match self.record(stored.clone(), outcome).await {
+            Ok(recorded) => recorded,
+            Err(_) => stored,
+        };
         Ok(Applied {
             application,
             warning,

@@ -129,3 +129,77 @@ fn p7_8_failures_back_off_then_fail_after_attempt_8() {
     let report = run(employer, store);
     assert_eq!((report.retrying, report.failed), (1, 1));
 }
+
+#[test]
+fn p7_5_the_apply_succeeds_once_committed_whatever_happens_next() {
+    use crate::ports::{Job, Profile, ProfileFields};
+    let mut jobs = MockJobStore::new();
+    jobs.expect_get_job().returning(|_| {
+        Ok(Some(Job {
+            id: 1,
+            external_id: "1004".into(),
+            title: "Marketing".into(),
+            role: "Marketing Specialist".into(),
+            company: String::new(),
+            location: String::new(),
+            description: String::new(),
+            required_skills: vec![],
+            required_certifications: vec![],
+            posted_at: now(),
+            first_seen_at: now(),
+            updated_at: now(),
+            last_seen_at: now(),
+            removed_at: None,
+        }))
+    });
+    let mut profiles = MockProfileStore::new();
+    profiles.expect_get_profile().returning(|user_id| {
+        Ok(Some(Profile {
+            user_id,
+            fields: ProfileFields {
+                skills: vec!["cooking".into()],
+                certifications: vec!["First Aid".into()],
+                resume_link: Some("https://example.com/cv.pdf".into()),
+                experience: Some("5y".into()),
+                ..ProfileFields::default()
+            },
+            photo: None,
+            created_at: now(),
+            updated_at: now(),
+        }))
+    });
+    let mut store = MockApplicationStore::new();
+    store
+        .expect_apply()
+        .withf(|new, _| {
+            new.resume_link == "https://example.com/cv.pdf" && new.skills == ["cooking"]
+        })
+        .returning(|_, _| Ok(stored(0)));
+    store
+        .expect_record_remote_outcome()
+        .returning(|_, _, _| Err(StoreError::Unavailable("gone".into())));
+    let mut employer = MockEmployerApi::new();
+    employer
+        .expect_post_application()
+        .withf(|body, key| body.job_id == 1004 && key == "portal-application-7")
+        .times(1)
+        .returning(|_, _| Err(UpstreamError::unavailable("refused")));
+    let clock = clock();
+    let uc = Applications {
+        employer: &employer,
+        applications: &store,
+        jobs: &jobs,
+        profiles: &profiles,
+        clock: &clock,
+        jitter: &|| 0.0,
+    };
+    let applied = futures::executor::block_on(uc.apply(ApplyInput {
+        user_id: 3,
+        job_id: 1,
+        resume_link: None,
+        cover_letter: String::new(),
+    }))
+    .unwrap();
+    assert_eq!(applied.application.application.id, 7);
+    assert_eq!(applied.warning.unwrap().code, "employer_api_unavailable");
+}
