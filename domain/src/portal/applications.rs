@@ -16,16 +16,10 @@ pub const COVER_LETTER_MAX: usize = 5000;
 /// P7.8: the attempt after which a send is `failed`.
 pub const MAX_ATTEMPTS: u32 = 8;
 
-/// P2.6 for an already-parsed URL: what the check needs to know of it.
-#[derive(Clone, Copy, Debug)]
-pub struct UrlParts<'a> {
-    pub scheme: &'a str,
-    pub host: Option<&'a str>,
-    pub has_userinfo: bool,
-}
-
-/// P2.6: trims; empty → `None`; ≤500 chars; then `parse` (an absolute-URL parser, WHATWG rules)
-/// must succeed with scheme `http`/`https`, a host and no user-info. Errors are field codes.
+/// P2.6: trims; empty → `None`; ≤500 chars; then `parse` (an absolute-URL parser, WHATWG rules,
+/// giving the scheme, the host and whether there is user-info) must succeed with scheme
+/// `http`/`https`, a host and no user-info. Errors are field codes. The parser is the caller's so
+/// the domain needs no URL crate.
 pub fn resume_link<F>(raw: &str, parse: F) -> Result<Option<String>, &'static str>
 where
     F: Fn(&str) -> Option<(String, Option<String>, bool)>,
