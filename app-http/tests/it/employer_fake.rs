@@ -36,6 +36,7 @@ struct FakeState {
     next_id: i64,
     post_answers: HashMap<i64, (u16, Value)>,
     received: Vec<Received>,
+    jobs_delay: std::time::Duration,
 }
 
 #[derive(Clone)]
@@ -190,6 +191,11 @@ impl EmployerFake {
             .unwrap()
             .post_answers
             .insert(job_id, (status, body));
+    }
+
+    /// `GET /jobs` answers after this long.
+    pub fn delay_jobs(&self, delay: std::time::Duration) {
+        self.state.lock().unwrap().jobs_delay = delay;
     }
 
     pub fn received(&self) -> Vec<Received> {

@@ -78,6 +78,23 @@ async fn scenario_6_concurrent_first_reads_sync_once() {
     assert_eq!(fake.count("GET", "/jobs"), 1);
 }
 
+/// P6.4: a forced refresh that finds one running waits for it and answers its result.
+#[tokio::test]
+async fn p6_4_concurrent_refreshes_share_one_sync() {
+    let fake = EmployerFake::start().await;
+    let (app, _clock) = portal_app(&fake, &[]).await;
+    let alex = app.portal_user("alex").await;
+    fake.delay_jobs(std::time::Duration::from_millis(300));
+    let refresh = "/api/portal/jobs/refresh";
+    let (a, b) = tokio::join!(
+        app.send_as(&alex, Method::POST, refresh),
+        app.send_as(&alex, Method::POST, refresh)
+    );
+    assert_eq!((a.0, b.0), (200, 200));
+    assert_eq!(a.1, b.1, "the same sync's answer");
+    assert_eq!(fake.count("GET", "/jobs"), 1);
+}
+
 /// Scenario 7 (P5, P6.9): scores are per user; the order is P5.9's.
 #[tokio::test]
 async fn scenario_7_scores_are_per_user() {
