@@ -52,6 +52,13 @@ const KEYS: &[&str] = &[
     "upload_dir",
     "password_blocklist_file",
     "portal_demo_employees",
+    "employer_api_base_url",
+    "employer_api_key",
+    "employer_api_enabled",
+    "employer_api_timeout",
+    "job_cache_ttl_secs",
+    "job_sync_failure_backoff_secs",
+    "job_archive_days",
 ];
 
 /// The secrets of S10.1 this server reads; each also as `<NAME>_FILE`.
@@ -63,6 +70,7 @@ const SECRET_KEYS: &[&str] = &[
     "sync_api_keys",
     "session_secret",
     "admin_password",
+    "employer_api_key",
 ];
 
 /// The published demo signing secret (H2.1.7): only ever used in demo mode.
@@ -124,6 +132,16 @@ pub struct Settings {
     /// Box and Employment Hero (U0.10).
     #[serde(flatten)]
     pub upstreams: UpstreamSettings,
+    /// P0.8: unset → fixture mode (P6.2).
+    pub employer_api_base_url: Option<String>,
+    #[serde(serialize_with = "expose::opt")]
+    pub employer_api_key: Option<SecretString>,
+    /// `None` = not set (true); production needs an explicit `false` for fixture mode (P6.2).
+    pub employer_api_enabled: Option<bool>,
+    pub employer_api_timeout: u64,
+    pub job_cache_ttl_secs: i64,
+    pub job_sync_failure_backoff_secs: i64,
+    pub job_archive_days: i64,
 }
 
 impl Default for Settings {
@@ -167,6 +185,13 @@ impl Default for Settings {
             password_blocklist_file: None,
             portal_demo_employees: true,
             upstreams: UpstreamSettings::default(),
+            employer_api_base_url: None,
+            employer_api_key: None,
+            employer_api_enabled: None,
+            employer_api_timeout: 10,
+            job_cache_ttl_secs: 900,
+            job_sync_failure_backoff_secs: 60,
+            job_archive_days: 30,
         }
     }
 }
@@ -186,6 +211,8 @@ impl std::fmt::Debug for Settings {
             .field("session_secret", &set(&self.session_secret))
             .field("admin_username", &self.admin_username)
             .field("admin_password", &set(&self.admin_password))
+            .field("employer_api_base_url", &self.employer_api_base_url)
+            .field("employer_api_key", &set(&self.employer_api_key))
             .finish_non_exhaustive()
     }
 }
@@ -331,6 +358,8 @@ pub(crate) mod expose {
         }
     }
 }
+
+mod portal_jobs;
 
 #[cfg(test)]
 mod tests;

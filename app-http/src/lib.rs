@@ -10,6 +10,7 @@ pub mod error;
 pub mod explain;
 pub mod folders;
 pub mod hr;
+pub mod job_sync;
 mod middleware;
 pub mod pages;
 pub mod routes;

@@ -5,7 +5,8 @@ use crate::config::{ConfigError, DEMO_CLIENT_SECRET, Settings};
 use crate::explain::JsonExplainer;
 use chrono::{DateTime, Utc};
 use domain::allocation::Config as FirmConfig;
-use domain::ports::{Clock, Crm, LeaveSource, Sleeper};
+use domain::portal::jobs::CachePolicy;
+use domain::ports::{Clock, Crm, EmployerApi, LeaveSource, Sleeper};
 use domain::usecase::AllocateDeal;
 use domain::usecase::webhook::WebhookSettings;
 use offline_fakes::OfflineFakes;
@@ -38,6 +39,7 @@ impl Sleeper for TokioSleeper {
 pub type DynCrm = Arc<dyn Crm>;
 pub type DynLeave = Arc<dyn LeaveSource>;
 pub type DynClock = Arc<dyn Clock>;
+pub type DynEmployer = Arc<dyn EmployerApi>;
 /// The allocation use case as the server wires it: CRM and leave by configuration, closures and
 /// overrides always read fresh from SQL (C9).
 pub type Allocator = AllocateDeal<DynCrm, DynLeave, SqlStore, SqlStore, DynClock>;
@@ -80,6 +82,12 @@ pub struct Inner {
     pub folders: Option<crate::folders::Folders>,
     /// H2.3, H2.9: Employment Hero (or the demo HR fake).
     pub hr: crate::hr::Hr,
+    /// The Employer API: live client or the in-process fixture (P6.2).
+    pub employer: DynEmployer,
+    /// P0.8 job cache settings.
+    pub job_policy: CachePolicy,
+    /// P6.4: one job sync per process.
+    pub job_sync: crate::job_sync::JobSyncGate,
 }
 
 impl std::fmt::Debug for Inner {
@@ -120,6 +128,8 @@ pub enum StartError {
     HubSpot(String),
     #[error("the demo scenario cannot be used: {0}")]
     Demo(String),
+    #[error("Employer API: {0}")]
+    Employer(String),
 }
 
 /// The bundled demo firm (H2.1.7).
@@ -238,6 +248,9 @@ impl AppState {
             (None, None) => None,
         };
         let hr = crate::hr::build(&settings, &store, clock.clone(), demo_hr);
+        let job_policy = settings.job_cache_policy()?;
+        let (employer, job_wait) = employer_api_port(&settings, demo.is_some(), clock.now())?;
+
         let webhook = WebhookSettings {
             dedupe_window: chrono::TimeDelta::days(i64::from(
                 settings.allocation_dedupe_days.max(4),
@@ -273,6 +286,9 @@ impl AppState {
                 photos,
                 folders,
                 hr,
+                employer,
+                job_policy,
+                job_sync: crate::job_sync::JobSyncGate::new(job_wait),
             }),
         })
     }
@@ -289,6 +305,37 @@ fn live_hubspot(settings: &Settings) -> Result<Arc<hubspot::HubSpotCrm>, StartEr
     config.deal_owner_properties = settings.deal_owner_properties();
     let crm = hubspot::HubSpotCrm::new(&config).map_err(|e| StartError::HubSpot(e.to_string()))?;
     Ok(Arc::new(crm))
+}
+
+/// P6.2: the live client, or the in-process fixture (U5.8), whose dates are moved into the last
+/// two weeks in demo mode so the demo shows active jobs. Also how long a caller waits for a
+/// running sync (P6.4). The mode is logged.
+fn employer_api_port(
+    settings: &Settings,
+    demo: bool,
+    now: DateTime<Utc>,
+) -> Result<(DynEmployer, std::time::Duration), StartError> {
+    use employer_api::{CALL_DEADLINE_MARGIN, DEFAULT_TIMEOUT, EmployerApiClient, EmployerMode};
+    match settings.employer_mode()? {
+        EmployerMode::Live(config) => {
+            let client =
+                EmployerApiClient::new(&config).map_err(|e| StartError::Employer(e.to_string()))?;
+            tracing::info!(base_url = %config.base_url, key = config.has_api_key(), "Employer API: live mode");
+            Ok((Arc::new(client), config.call_deadline))
+        }
+        EmployerMode::Fixture => {
+            let fixture = if demo {
+                offline_fakes::OfflineEmployer::relative_to(now.date_naive())
+            } else {
+                offline_fakes::OfflineEmployer::fixed()
+            };
+            tracing::warn!(
+                demo,
+                "Employer API: fixture mode (the 15 fixture jobs, in process)"
+            );
+            Ok((Arc::new(fixture), DEFAULT_TIMEOUT + CALL_DEADLINE_MARGIN))
+        }
+    }
 }
 
 /// A SQLite file in a folder that does not exist yet (the default `./data/app.db`).

@@ -122,7 +122,16 @@ impl EmployerApiClient {
                 (result, ERROR_TEXT.with(|t| t.borrow_mut().take()))
             })
             .await;
-        result.map_err(|error| with_error_text(error, text.unwrap_or_default()))
+        result.map_err(|error| {
+            if error == UpstreamError::Unauthorized {
+                // U5.5: our key is wrong or missing; the portal keeps retrying, an operator must act.
+                tracing::error!(
+                    upstream = "employer_api",
+                    "the Employer API refused our key (401/403): check EMPLOYER_API_KEY"
+                );
+            }
+            with_error_text(error, text.unwrap_or_default())
+        })
     }
 }
 

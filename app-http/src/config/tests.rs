@@ -164,3 +164,55 @@ fn upstream_settings_are_read_by_their_environment_names() {
         Some("soon")
     );
 }
+
+#[test]
+fn p0_8_job_cache_and_employer_settings() {
+    let s = Settings::from_sources(None, &env(&[])).unwrap();
+    let policy = s.job_cache_policy().unwrap();
+    assert_eq!(policy.ttl.num_seconds(), 900);
+    assert_eq!(policy.failure_backoff.num_seconds(), 60);
+    assert_eq!(policy.archive_after.num_days(), 30);
+    assert!(matches!(
+        s.employer_mode().unwrap(),
+        employer_api::EmployerMode::Fixture
+    ));
+    for (key, bad) in [
+        ("JOB_CACHE_TTL_SECS", "59"),
+        ("JOB_CACHE_TTL_SECS", "86401"),
+        ("JOB_ARCHIVE_DAYS", "0"),
+    ] {
+        let s = Settings::from_sources(None, &env(&[(key, bad)])).unwrap();
+        let e = s.job_cache_policy().unwrap_err().to_string();
+        assert!(e.contains(key), "{e}");
+    }
+    let s = Settings::from_sources(None, &env(&[("EMPLOYER_API_TIMEOUT", "61")])).unwrap();
+    assert!(s.employer_mode().is_err());
+    let live = Settings::from_sources(
+        None,
+        &env(&[
+            ("EMPLOYER_API_BASE_URL", "http://127.0.0.1:9"),
+            ("EMPLOYER_API_KEY", "k-secret-123"),
+        ]),
+    )
+    .unwrap();
+    assert!(!format!("{live:?}").contains("k-secret-123"));
+    match live.employer_mode().unwrap() {
+        employer_api::EmployerMode::Live(config) => assert!(config.has_api_key()),
+        other => panic!("{other:?}"),
+    }
+    let off = Settings::from_sources(
+        None,
+        &env(&[
+            ("EMPLOYER_API_BASE_URL", "http://127.0.0.1:9"),
+            ("EMPLOYER_API_ENABLED", "false"),
+        ]),
+    )
+    .unwrap();
+    assert!(matches!(
+        off.employer_mode().unwrap(),
+        employer_api::EmployerMode::Fixture
+    ));
+    // P6.2: production refuses an implicit fixture mode.
+    let prod = Settings::from_sources(None, &env(&[("APP_ENV", "production")])).unwrap();
+    assert!(prod.employer_mode().is_err());
+}

@@ -35,6 +35,12 @@ pub enum ApiTags {
     PortalAccounts,
     /// Portal profile and photo.
     PortalProfile,
+    /// Portal jobs, match scores and the dashboard.
+    PortalJobs,
+    /// Portal job applications.
+    PortalApplications,
+    /// Portal administration.
+    PortalAdmin,
 }
 
 /// The allocation side's APIs (H1, H2).

@@ -214,19 +214,15 @@ async fn scenario_3_login_p3_3_s3() {
     assert_eq!(status, 401, "the session the login came with is gone");
     assert_eq!(login(&app, "Alex", PASSWORD).await.status(), 200);
 
-    // Anonymous portal reads are 401 (the jobs routes are another module's; same guard).
-    let (status, body) = status_json(
-        app.client
-            .get(app.url("/api/portal/profile"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    assert_eq!(
-        (status, body["error"]["code"].as_str()),
-        (401, Some("unauthenticated"))
-    );
+    // Anonymous portal reads are 401.
+    for path in ["/api/portal/jobs", "/api/portal/profile"] {
+        let (status, body) = status_json(app.client.get(app.url(path)).send().await.unwrap()).await;
+        assert_eq!(
+            (status, body["error"]["code"].as_str()),
+            (401, Some("unauthenticated")),
+            "{path}"
+        );
+    }
 
     // The page login never redirects off-site (S7.6).
     let page = app

@@ -37,6 +37,15 @@ pub struct CompletenessView {
     pub missing: Vec<String>,
 }
 
+impl From<&domain::portal::profile::Completeness> for CompletenessView {
+    fn from(c: &domain::portal::profile::Completeness) -> CompletenessView {
+        CompletenessView {
+            complete: c.complete,
+            missing: c.missing.iter().map(|m| m.as_str().to_owned()).collect(),
+        }
+    }
+}
+
 /// `Profile` (H4.2).
 #[derive(Debug, Object)]
 pub struct ProfileBody {
@@ -64,15 +73,7 @@ impl From<ProfileView> for ProfileBody {
             certifications: v.fields.certifications,
             resume_link: v.fields.resume_link,
             experience: v.fields.experience,
-            completeness: CompletenessView {
-                complete: v.completeness.complete,
-                missing: v
-                    .completeness
-                    .missing
-                    .iter()
-                    .map(|m| m.as_str().to_owned())
-                    .collect(),
-            },
+            completeness: CompletenessView::from(&v.completeness),
             updated_at: v.updated_at.map(instant),
         }
     }

@@ -2,5 +2,8 @@
 //! area. The pure rules they apply are in `crate::portal`.
 
 pub mod accounts;
+pub mod applications;
+pub mod jobs;
 pub mod limits;
+pub mod portal_admin;
 pub mod profile;
