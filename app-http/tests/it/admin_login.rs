@@ -7,7 +7,7 @@ use domain::ports::{LoginKey, NewUser, Role, SessionStore, UserStore};
 use reqwest::{Response, StatusCode};
 
 /// The `name=value` of the first `Set-Cookie` named `name`, and the whole header.
-fn set_cookie(resp: &Response, name: &str) -> Option<(String, String)> {
+pub(crate) fn set_cookie(resp: &Response, name: &str) -> Option<(String, String)> {
     resp.headers()
         .get_all("set-cookie")
         .iter()
@@ -24,7 +24,7 @@ fn set_cookie(resp: &Response, name: &str) -> Option<(String, String)> {
         })
 }
 
-fn hidden(body: &str, name: &str) -> String {
+pub(crate) fn hidden(body: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
     let start = body.find(&marker).unwrap() + marker.len();
     let end = start + body[start..].find('"').unwrap();
@@ -51,7 +51,7 @@ fn form(pairs: &[(&str, &str)]) -> String {
 }
 
 /// GET the form, then POST it with its CSRF cookie.
-async fn login(app: &TestApp, login: &str, password: &str) -> Response {
+pub(crate) async fn login(app: &TestApp, login: &str, password: &str) -> Response {
     let page = app
         .client
         .get(app.url("/admin/login"))

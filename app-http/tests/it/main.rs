@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
 
 mod admin_login;
+mod admin_writes;
 mod crud;
 mod openapi;
 mod portal_client;
