@@ -13,4 +13,5 @@ mod owner_write_recovery;
 mod portal_client;
 mod reads;
 mod support;
+mod typed_reads;
 mod webhook;
