@@ -53,6 +53,8 @@ pub struct Inner {
     pub firm: FirmConfig,
     pub store: SqlStore,
     pub crm: DynCrm,
+    /// The live HubSpot client (also `crm`), for its breaker state on `/readyz`; `None` in demo.
+    pub hubspot: Option<Arc<hubspot::HubSpotCrm>>,
     pub allocator: Allocator,
     /// The real clock: claims, receipts, sessions.
     pub clock: DynClock,
@@ -163,6 +165,7 @@ impl AppState {
         .map(|s| s.expose_secret().to_owned())
         .collect();
 
+        let mut hubspot = None;
         let (crm, leave, engine_clock, demo, firm): (DynCrm, DynLeave, DynClock, _, _) = if settings
             .demo_mode()
         {
@@ -196,8 +199,9 @@ impl AppState {
             )
         } else {
             let crm = live_hubspot(&settings)?;
+            hubspot = Some(crm.clone());
             (
-                crm,
+                crm as DynCrm,
                 Arc::new(store.clone()) as DynLeave,
                 clock.clone(),
                 None,
@@ -225,6 +229,7 @@ impl AppState {
                 firm,
                 store,
                 crm,
+                hubspot,
                 allocator,
                 clock,
                 sleeper: TokioSleeper,
@@ -241,7 +246,7 @@ impl AppState {
     }
 }
 
-fn live_hubspot(settings: &Settings) -> Result<DynCrm, StartError> {
+fn live_hubspot(settings: &Settings) -> Result<Arc<hubspot::HubSpotCrm>, StartError> {
     let Some(token) = &settings.hubspot_token else {
         return Err(StartError::HubSpot("HUBSPOT_TOKEN is not set".into()));
     };

@@ -24,3 +24,4 @@ pub use config::{
 pub use crm::HubSpotCrm;
 pub use error_body::describe_error_body;
 pub use meetings::MEETING_TYPES;
+pub use upstream_http::BreakerState;

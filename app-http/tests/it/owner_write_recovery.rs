@@ -302,3 +302,32 @@ async fn h2_1_3_after_a_users_outage_the_next_delivery_allocates() {
         .collect();
     assert_eq!(allocated.len(), 1);
 }
+
+/// H2.11: `/readyz` shows the HubSpot breaker's real state (U0.6), and an open breaker never
+/// makes the server not ready.
+#[tokio::test]
+async fn h2_11_readyz_reports_the_hubspot_breaker_opened_by_an_outage() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/crm/v3/objects/users"))
+        .respond_with(ResponseTemplate::new(503).set_body_json(json!({"status": "error"})))
+        .mount(&server)
+        .await;
+    let clock = ManualClock::at(Utc::now().trunc_subsecs(3));
+    let app = live_app(&server, &clock).await;
+    let readyz =
+        || async { status_json(app.client.get(app.url("/readyz")).send().await.unwrap()).await };
+    let (status, ready) = readyz().await;
+    assert_eq!(status, 200, "{ready}");
+    assert_eq!(ready["upstreams"]["hubspot"], "closed");
+    assert_eq!(ready["upstreams"]["firestore"], "disabled");
+
+    // Two deliveries: 3 + 3 failed attempts, past the 5 consecutive failures that open it.
+    for _ in 0..2 {
+        assert_eq!(deliver(&app, &clock).await.status(), 503);
+    }
+    let (status, ready) = readyz().await;
+    assert_eq!(status, 200, "informational only: {ready}");
+    assert_eq!(ready["status"], "ready");
+    assert_eq!(ready["upstreams"]["hubspot"], "open");
+}
