@@ -82,7 +82,7 @@ fn without_token(body: &str) -> String {
     body.replace(&token, "")
 }
 
-async fn admin_id(app: &TestApp) -> i64 {
+pub(crate) async fn admin_id(app: &TestApp) -> i64 {
     app.state
         .store
         .find_user_by_login(&LoginKey::parse(ADMIN))

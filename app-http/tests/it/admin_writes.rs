@@ -3,12 +3,10 @@
 //! for every refusal (no token, wrong token, employee session, no credentials, an API key) the
 //! right code and nothing written.
 
-use crate::admin_login::{hidden, login, set_cookie};
+use crate::admin_login::{admin_id, hidden, login, set_cookie};
 use crate::portal_client::PortalUser;
 use crate::support::{ADMIN, ADMIN_PASSWORD, API_KEY, TestApp, status_json};
-use domain::ports::{
-    ClosureStore, DecisionQuery, DecisionStore, LoginKey, OverrideStore, SessionStore, UserStore,
-};
+use domain::ports::{ClosureStore, DecisionQuery, DecisionStore, OverrideStore, SessionStore};
 use futures::future::BoxFuture;
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -29,16 +27,8 @@ async fn real_admin(app: &TestApp) -> PortalUser {
         .unwrap();
     assert_eq!(page.status(), 200);
     let csrf = hidden(&page.text().await.unwrap(), "csrf_token");
-    let id = app
-        .state
-        .store
-        .find_user_by_login(&LoginKey::parse(ADMIN))
-        .await
-        .unwrap()
-        .unwrap()
-        .id;
     PortalUser {
-        id,
+        id: admin_id(app).await,
         username: ADMIN.into(),
         cookie,
         csrf,
@@ -176,106 +166,75 @@ fn allocation_side(app: &TestApp) -> BoxFuture<'_, String> {
     })
 }
 
+/// POST `collection`, then PUT and DELETE the created resource, each through the refusals
+/// first; the created and the updated bodies.
+async fn create_update_delete(
+    app: &TestApp,
+    collection: &str,
+    create: Value,
+    update: Value,
+    snapshot: Snapshot,
+) -> (Value, Value) {
+    let who = actors(app).await;
+    let case = |method: Method, path: &str, body: Option<Value>, ok: u16| Case {
+        method,
+        path: path.to_owned(),
+        body,
+        ok,
+    };
+    let created = refused_then_allowed(
+        app,
+        &who,
+        &case(Method::POST, collection, Some(create), 201),
+        snapshot,
+    )
+    .await;
+    let path = format!("{collection}/{}", created["id"].as_str().unwrap());
+    let updated = refused_then_allowed(
+        app,
+        &who,
+        &case(Method::PUT, &path, Some(update), 200),
+        snapshot,
+    )
+    .await;
+    refused_then_allowed(app, &who, &case(Method::DELETE, &path, None, 204), snapshot).await;
+    (created, updated)
+}
+
 #[tokio::test]
 async fn closure_writes_h2_5_need_an_admin_session_and_its_csrf_token() {
     let app = TestApp::spawn().await;
-    let who = actors(&app).await;
-    let created = refused_then_allowed(
+    let (created, updated) = create_update_delete(
         &app,
-        &who,
-        &Case {
-            method: Method::POST,
-            path: "/closures".into(),
-            body: Some(json!({"start_date": "2031-04-18", "description": "Good Friday"})),
-            ok: 201,
-        },
+        "/closures",
+        json!({"start_date": "2031-04-18", "description": "Good Friday"}),
+        json!({"end_date": "2031-04-21"}),
         closures,
     )
     .await;
     assert_eq!(created["description"], "Good Friday");
-    let id = created["id"].as_str().unwrap().to_owned();
-    let path = format!("/closures/{id}");
-
-    let updated = refused_then_allowed(
-        &app,
-        &who,
-        &Case {
-            method: Method::PUT,
-            path: path.clone(),
-            body: Some(json!({"end_date": "2031-04-21"})),
-            ok: 200,
-        },
-        closures,
-    )
-    .await;
     assert_eq!(updated["end_date"], "2031-04-21");
     assert_eq!(updated["workdays"], 2);
-
-    refused_then_allowed(
-        &app,
-        &who,
-        &Case {
-            method: Method::DELETE,
-            path,
-            body: None,
-            ok: 204,
-        },
-        closures,
-    )
-    .await;
-    assert!(app.state.store.get_closure(&id).await.unwrap().is_none());
+    let id = created["id"].as_str().unwrap();
+    assert!(app.state.store.get_closure(id).await.unwrap().is_none());
 }
 
 #[tokio::test]
 async fn override_writes_h2_6_need_an_admin_session_and_its_csrf_token() {
     let app = TestApp::spawn().await;
-    let who = actors(&app).await;
-    let created = refused_then_allowed(
+    let (created, updated) = create_update_delete(
         &app,
-        &who,
-        &Case {
-            method: Method::POST,
-            path: "/capacity_overrides".into(),
-            body: Some(
-                json!({"adviser_email": "New@Writes.Test", "effective_date": "2031-04-16",
-                              "client_limit_monthly": 3}),
-            ),
-            ok: 201,
-        },
+        "/capacity_overrides",
+        json!({"adviser_email": "New@Writes.Test", "effective_date": "2031-04-16",
+               "client_limit_monthly": 3}),
+        json!({"client_limit_monthly": 9}),
         overrides,
     )
     .await;
     assert_eq!(created["adviser_email"], "new@writes.test");
-    let id = created["id"].as_str().unwrap().to_owned();
-    let path = format!("/capacity_overrides/{id}");
-
-    let updated = refused_then_allowed(
-        &app,
-        &who,
-        &Case {
-            method: Method::PUT,
-            path: path.clone(),
-            body: Some(json!({"client_limit_monthly": 9})),
-            ok: 200,
-        },
-        overrides,
-    )
-    .await;
     assert_eq!(updated["client_limit_monthly"], 9);
-
-    refused_then_allowed(
-        &app,
-        &who,
-        &Case {
-            method: Method::DELETE,
-            path,
-            body: None,
-            ok: 204,
-        },
-        overrides,
-    )
-    .await;
-    assert!(app.state.store.get_override(&id).await.unwrap().is_none());
+    let id = created["id"].as_str().unwrap();
+    assert!(app.state.store.get_override(id).await.unwrap().is_none());
 }
 
 #[tokio::test]

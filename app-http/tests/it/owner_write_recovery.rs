@@ -2,7 +2,7 @@
 //! of three advisers: the deal owner write recovers through the outbox (H2.1.5, U1.6.3) and a
 //! HubSpot outage is answered 503 so HubSpot retries (H2.1.4, S14.1).
 
-use crate::hubspot_fake::{listing, meeting, search};
+use crate::hubspot_fake::{meeting, mount_listings, mount_searches};
 use crate::support::{TestApp, status_json};
 use chrono::{DateTime, SubsecRound, TimeDelta, Utc};
 use domain::ports::{Clock, DecisionQuery, DecisionStore, HubspotWriteStatus};
@@ -46,26 +46,43 @@ async fn tiny_firm(server: &MockServer, now: DateTime<Utc>) {
             meeting(i + 1, owner, &start.to_rfc3339(), kind)
         })
         .collect();
-    Mock::given(method("GET"))
-        .and(path("/crm/v3/objects/users"))
-        .respond_with(listing(users))
+    mount_listings(server, users, owners).await;
+    mount_searches(server, meetings, Vec::new()).await;
+}
+
+/// `route` answers 503 (ahead of the firm's mocks, whenever they are mounted).
+async fn down(server: &MockServer, verb: &str, route: &str) {
+    Mock::given(method(verb))
+        .and(path(route))
+        .respond_with(ResponseTemplate::new(503).set_body_json(json!({"status": "error"})))
+        .with_priority(1)
         .mount(server)
         .await;
-    Mock::given(method("GET"))
-        .and(path("/crm/v3/owners"))
-        .respond_with(listing(owners))
-        .mount(server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/crm/v3/objects/meetings/search"))
-        .respond_with(search(meetings))
-        .mount(server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/crm/v3/objects/deals/search"))
-        .respond_with(search(Vec::new()))
-        .mount(server)
-        .await;
+}
+
+/// A live server whose HubSpot answers 503 on `route`; the firm is mounted when `firm`.
+async fn outage(verb: &str, route: &str, firm: bool) -> (MockServer, ManualClock, TestApp) {
+    let server = MockServer::start().await;
+    down(&server, verb, route).await;
+    let clock = ManualClock::at(Utc::now().trunc_subsecs(3));
+    if firm {
+        tiny_firm(&server, clock.now()).await;
+    }
+    let app = live_app(&server, &clock).await;
+    (server, clock, app)
+}
+
+/// No PATCH was sent and no decision chose an adviser.
+async fn nothing_allocated(server: &MockServer, app: &TestApp) {
+    let sent = server.received_requests().await.unwrap();
+    assert!(patches(&sent).is_empty());
+    let recorded = decisions(app).await;
+    assert!(
+        recorded
+            .iter()
+            .all(|d| d.outcome.as_str() == "upstream_unavailable" && d.chosen.is_none()),
+        "{recorded:?}"
+    );
 }
 
 /// The server in live mode on `clock`, pointed at `server`.
@@ -222,16 +239,7 @@ async fn u1_6_3_the_owner_write_recovers_through_the_outbox_exactly_once() {
 /// over (H2.1.3).
 #[tokio::test]
 async fn s14_1_hubspot_meetings_down_answers_503_with_retry_after_and_allocates_nothing() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/crm/v3/objects/meetings/search"))
-        .respond_with(ResponseTemplate::new(503).set_body_json(json!({"status": "error"})))
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    let clock = ManualClock::at(Utc::now().trunc_subsecs(3));
-    tiny_firm(&server, clock.now()).await;
-    let app = live_app(&server, &clock).await;
+    let (server, clock, app) = outage("POST", "/crm/v3/objects/meetings/search", true).await;
 
     let response = deliver(&app, &clock).await;
     assert_eq!(response.status(), 503);
@@ -244,44 +252,41 @@ async fn s14_1_hubspot_meetings_down_answers_503_with_retry_after_and_allocates_
     let (_, body) = status_json(response).await;
     assert_eq!(body["error"]["code"], "upstream_unavailable");
     assert_eq!(body["error"]["details"]["upstream"], "hubspot");
-
-    let sent = server.received_requests().await.unwrap();
-    assert!(patches(&sent).is_empty());
+    nothing_allocated(&server, &app).await;
+    // Adviser data exists (the users listing answered), so the outcome is recorded with its
+    // explanation: every adviser `data_unavailable` from `hubspot_meetings` (H3.2).
     let recorded = decisions(&app).await;
-    assert!(
-        recorded
-            .iter()
-            .all(|d| d.outcome.as_str() == "upstream_unavailable" && d.chosen.is_none()),
-        "{recorded:?}"
+    assert_eq!(recorded.len(), 1);
+    assert_eq!(
+        body["error"]["details"]["allocation_id"],
+        recorded[0].id.as_str()
     );
+    let stored = app
+        .state
+        .store
+        .get_decision(&recorded[0].id)
+        .await
+        .unwrap()
+        .unwrap();
+    let explanation: Value = serde_json::from_str(&stored.explanation).unwrap();
+    for adviser in explanation["result"]["advisers"].as_array().unwrap() {
+        assert_eq!(adviser["excluded_reason"], "data_unavailable");
+        assert_eq!(adviser["excluded_detail"], "hubspot_meetings");
+    }
 }
 
 /// H2.1.4: the users listing itself fails: 503 and nothing allocated; once HubSpot is back the
 /// next delivery takes the claim over and allocates (H2.1.3: re-evaluating is safe).
 #[tokio::test]
 async fn h2_1_3_after_a_users_outage_the_next_delivery_allocates() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/crm/v3/objects/users"))
-        .respond_with(ResponseTemplate::new(503).set_body_json(json!({"status": "error"})))
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    let clock = ManualClock::at(Utc::now().trunc_subsecs(3));
-    tiny_firm(&server, clock.now()).await;
-    let app = live_app(&server, &clock).await;
+    let (server, clock, app) = outage("GET", "/crm/v3/objects/users", true).await;
 
     let response = deliver(&app, &clock).await;
     assert_eq!(response.status(), 503);
     assert!(response.headers().contains_key("retry-after"));
     let (_, body) = status_json(response).await;
     assert_eq!(body["error"]["code"], "upstream_unavailable");
-    assert!(
-        decisions(&app)
-            .await
-            .iter()
-            .all(|d| d.outcome.as_str() == "upstream_unavailable" && d.chosen.is_none())
-    );
+    nothing_allocated(&server, &app).await;
 
     server.reset().await;
     tiny_firm(&server, clock.now()).await;
@@ -307,14 +312,7 @@ async fn h2_1_3_after_a_users_outage_the_next_delivery_allocates() {
 /// makes the server not ready.
 #[tokio::test]
 async fn h2_11_readyz_reports_the_hubspot_breaker_opened_by_an_outage() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/crm/v3/objects/users"))
-        .respond_with(ResponseTemplate::new(503).set_body_json(json!({"status": "error"})))
-        .mount(&server)
-        .await;
-    let clock = ManualClock::at(Utc::now().trunc_subsecs(3));
-    let app = live_app(&server, &clock).await;
+    let (_server, clock, app) = outage("GET", "/crm/v3/objects/users", false).await;
     let readyz =
         || async { status_json(app.client.get(app.url("/readyz")).send().await.unwrap()).await };
     let (status, ready) = readyz().await;
