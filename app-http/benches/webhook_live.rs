@@ -43,6 +43,9 @@ struct Meter {
     /// Accepted calls in the last 10 s (all endpoints) and the last second (searches).
     general: VecDeque<Instant>,
     searches: VecDeque<Instant>,
+    /// Every search that arrived in the last second, refused or not, and the most seen at once.
+    search_arrivals: VecDeque<Instant>,
+    peak_searches_per_sec: usize,
     calls: BTreeMap<&'static str, usize>,
     refused: BTreeMap<&'static str, usize>,
 }
@@ -58,6 +61,11 @@ impl Meter {
             q.len()
         };
         *self.calls.entry(label).or_default() += 1;
+        if is_search {
+            self.search_arrivals.push_back(now);
+            let seen = recent(&mut self.search_arrivals, Duration::from_secs(1));
+            self.peak_searches_per_sec = self.peak_searches_per_sec.max(seen);
+        }
         let policy = if recent(&mut self.general, Duration::from_secs(10)) >= 190 {
             Some("TEN_SECONDLY_ROLLING")
         } else if is_search && recent(&mut self.searches, Duration::from_secs(1)) >= 5 {
@@ -321,7 +329,8 @@ async fn main() {
     }
     let meter = meter.lock().unwrap();
     println!(
-        "calls by endpoint {:?}; refused with 429 by the fake's limits {:?}",
-        meter.calls, meter.refused
+        "calls by endpoint {:?}; refused with 429 by the fake's limits {:?}; \
+         peak searches arriving within one second: {}",
+        meter.calls, meter.refused, meter.peak_searches_per_sec
     );
 }
