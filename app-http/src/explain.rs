@@ -1,5 +1,9 @@
 //! The explanation JSON (http-api.md H3.1, H3.2): the dry-run `result` object of
 //! scenario-format.md §4.1 (the same serializer the CLI uses) plus the service-only additions.
+//! `schema` types it for the OpenAPI document.
+
+pub mod scalars;
+pub mod schema;
 
 use domain::allocation::{AllocationResult, DealRequest, Half, StepNumbers, Walk};
 use domain::ports::DecisionOutcome;

@@ -55,6 +55,8 @@ pub struct Inner {
     pub firm: FirmConfig,
     pub store: SqlStore,
     pub crm: DynCrm,
+    /// The live HubSpot client (also `crm`), for its breaker state on `/readyz`; `None` in demo.
+    pub hubspot: Option<Arc<hubspot::HubSpotCrm>>,
     pub allocator: Allocator,
     /// The real clock: claims, receipts, sessions.
     pub clock: DynClock,
@@ -192,6 +194,7 @@ impl AppState {
         .collect();
 
         let (mut demo_hr, mut live_contacts) = (None, None);
+        let mut hubspot = None;
         let (crm, leave, engine_clock, demo, firm): (DynCrm, DynLeave, DynClock, _, _) = if settings
             .demo_mode()
         {
@@ -233,6 +236,7 @@ impl AppState {
         } else {
             let crm = live_hubspot(&settings)?;
             live_contacts = Some(crm.clone());
+            hubspot = Some(crm.clone());
             (
                 crm as DynCrm,
                 Arc::new(store.clone()) as DynLeave,
@@ -271,6 +275,7 @@ impl AppState {
                 firm,
                 store,
                 crm,
+                hubspot,
                 allocator,
                 clock,
                 sleeper: TokioSleeper,

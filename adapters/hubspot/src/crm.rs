@@ -66,6 +66,11 @@ impl HubSpotCrm {
         })
     }
 
+    /// The state of the HubSpot circuit breaker (U0.6), as `/readyz` shows it (H2.11).
+    pub fn breaker_state(&self) -> upstream_http::BreakerState {
+        self.http.breaker_state()
+    }
+
     /// The users, named from the owners, else from the user's own names (U1.5).
     async fn fetch_advisers(&self) -> Result<Vec<AdviserProfile>, UpstreamError> {
         let users = users::list_users(&self.http).await?;

@@ -27,3 +27,4 @@ pub use crm::HubSpotCrm;
 pub use error_body::describe_error_body;
 pub use meetings::MEETING_TYPES;
 pub use priority::background_priority;
+pub use upstream_http::BreakerState;

@@ -25,6 +25,24 @@ impl Default for BreakerConfig {
     }
 }
 
+/// A breaker's state as `/readyz` reports it (http-api.md H2.11).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BreakerState {
+    Closed,
+    Open,
+    HalfOpen,
+}
+
+impl BreakerState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BreakerState::Closed => "closed",
+            BreakerState::Open => "open",
+            BreakerState::HalfOpen => "half_open",
+        }
+    }
+}
+
 #[derive(Debug)]
 enum State {
     Closed,
@@ -74,6 +92,18 @@ impl Breaker {
                 inner.state = State::HalfOpen { probing: true };
                 true
             }
+        }
+    }
+
+    /// The state at `now`: an opening whose time is up is half-open (the next call probes).
+    pub(crate) fn state(&self, now: Instant) -> BreakerState {
+        let Ok(inner) = self.inner.lock() else {
+            return BreakerState::Closed; // as `allow`: a poisoned breaker lets calls through
+        };
+        match inner.state {
+            State::Closed => BreakerState::Closed,
+            State::Open { until } if now < until => BreakerState::Open,
+            State::Open { .. } | State::HalfOpen { .. } => BreakerState::HalfOpen,
         }
     }
 
@@ -135,13 +165,18 @@ mod tests {
             b.record(t0, true);
         }
         assert!(b.allow(t0));
+        assert_eq!(b.state(t0), BreakerState::Closed);
         b.record(t0, true);
         assert!(!b.allow(t0), "open");
+        assert_eq!(b.state(t0).as_str(), "open");
         let later = t0 + Duration::from_secs(31);
+        assert_eq!(b.state(later).as_str(), "half_open");
         assert!(b.allow(later), "one probe");
         assert!(!b.allow(later), "only one");
+        assert_eq!(b.state(later), BreakerState::HalfOpen);
         b.record(later, false);
         assert!(b.allow(later), "closed again");
+        assert_eq!(b.state(later).as_str(), "closed");
     }
 
     #[test]

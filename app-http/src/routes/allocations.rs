@@ -5,6 +5,7 @@ use crate::auth::{self, Need};
 use crate::body::JsonBody;
 use crate::deal_input::deal_fields;
 use crate::error::{ApiError, ApiResult};
+use crate::explain::schema::{AllocationDecision, AllocationList, typed, typed_decision};
 use crate::explain::{DecisionParts, decision_json, instant};
 use crate::routes::ApiTags;
 use crate::state::AppState;
@@ -72,7 +73,7 @@ impl AllocationsApi {
         page: Query<Option<String>>,
         /// 5..200, default 25.
         page_size: Query<Option<String>>,
-    ) -> ApiResult<Json<Value>> {
+    ) -> ApiResult<Json<AllocationList>> {
         auth::require(&state, request, Need::Admin).await?;
         let params = HistoryParams {
             outcome: outcome.0,
@@ -83,7 +84,7 @@ impl AllocationsApi {
             page: page.0,
             page_size: page_size.0,
         };
-        Ok(Json(history(&state, &params).await?))
+        Ok(Json(typed(history(&state, &params).await?)?))
     }
 
     /// One recorded decision with its current HubSpot write and replays (H3.1).
@@ -97,9 +98,9 @@ impl AllocationsApi {
         state: Data<&AppState>,
         request: &Request,
         id: Path<String>,
-    ) -> ApiResult<Json<Value>> {
+    ) -> ApiResult<Json<AllocationDecision>> {
         auth::require(&state, request, Need::Admin).await?;
-        Ok(Json(decision(&state, &id.0).await?))
+        Ok(Json(typed_decision(decision(&state, &id.0).await?)?))
     }
 
     /// Runs the allocation for a deal on live data without recording or writing anything.
@@ -113,9 +114,9 @@ impl AllocationsApi {
         state: Data<&AppState>,
         request: &Request,
         body: JsonBody<DealInput>,
-    ) -> ApiResult<Json<Value>> {
+    ) -> ApiResult<Json<AllocationDecision>> {
         auth::require(&state, request, Need::AdminWrite).await?;
-        Ok(Json(dry_run(&state, &body.0).await?))
+        Ok(Json(typed(dry_run(&state, &body.0).await?)?))
     }
 }
 

@@ -3,6 +3,7 @@
 
 use crate::auth::{self, Need};
 use crate::error::{ApiError, ApiResult};
+use crate::explain::schema::{AdviserSchedule, EarliestAvailability, typed};
 use crate::explain::{instant, service_result};
 use crate::routes::ApiTags;
 use crate::state::AppState;
@@ -38,11 +39,11 @@ impl AvailabilityApi {
         include_no: Query<Option<String>>,
         /// Optional `YYYY-MM-DD`.
         agreement_start_date: Query<Option<String>>,
-    ) -> ApiResult<Json<Value>> {
+    ) -> ApiResult<Json<EarliestAvailability>> {
         auth::require(&state, request, Need::Admin).await?;
         let include_no = parse_include_no(include_no.0.as_deref())?;
         let date = parse_date(agreement_start_date.0.as_deref())?;
-        Ok(Json(earliest(&state, include_no, date).await?))
+        Ok(Json(typed(earliest(&state, include_no, date).await?)?))
     }
 
     /// One adviser's week-by-week schedule (allocation.md §12).
@@ -59,7 +60,7 @@ impl AvailabilityApi {
         email: Query<Option<String>>,
         /// Optional `YYYY-MM-DD`.
         agreement_start_date: Query<Option<String>>,
-    ) -> ApiResult<Json<Value>> {
+    ) -> ApiResult<Json<AdviserSchedule>> {
         auth::require(&state, request, Need::Admin).await?;
         let email = email
             .0
@@ -71,7 +72,7 @@ impl AvailabilityApi {
             return Err(ApiError::field("email", "too_long"));
         }
         let date = parse_date(agreement_start_date.0.as_deref())?;
-        Ok(Json(schedule(&state, email, date).await?))
+        Ok(Json(typed(schedule(&state, email, date).await?)?))
     }
 }
 

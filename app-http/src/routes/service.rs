@@ -65,9 +65,13 @@ impl ServiceApi {
         let mut checks = BTreeMap::new();
         checks.insert("database".to_owned(), ok(db_ok));
         checks.insert("migrations".to_owned(), ok(migrations_ok));
-        let demo = state.demo.is_some();
+        // Only HubSpot has a live client in this server; the others are not wired (disabled).
+        let hubspot = state
+            .hubspot
+            .as_ref()
+            .map_or("disabled", |h| h.breaker_state().as_str());
         let upstreams: BTreeMap<String, String> = [
-            ("hubspot", if demo { "disabled" } else { "closed" }),
+            ("hubspot", hubspot),
             ("employment_hero", "disabled"),
             ("box", "disabled"),
             ("employer_api", "disabled"),

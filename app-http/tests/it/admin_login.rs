@@ -51,7 +51,7 @@ pub(crate) fn form(pairs: &[(&str, &str)]) -> String {
 }
 
 /// GET the form, then POST it with its CSRF cookie.
-async fn login(app: &TestApp, login: &str, password: &str) -> Response {
+pub(crate) async fn login(app: &TestApp, login: &str, password: &str) -> Response {
     let page = app
         .client
         .get(app.url("/admin/login"))
@@ -82,7 +82,7 @@ fn without_token(body: &str) -> String {
     body.replace(&token, "")
 }
 
-async fn admin_id(app: &TestApp) -> i64 {
+pub(crate) async fn admin_id(app: &TestApp) -> i64 {
     app.state
         .store
         .find_user_by_login(&LoginKey::parse(ADMIN))

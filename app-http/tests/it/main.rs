@@ -3,12 +3,17 @@
 
 mod admin_login;
 mod admin_pages;
+mod admin_writes;
 mod box_folder;
 mod browser;
 mod crud;
 mod eh_oauth;
 mod employer_fake;
+#[allow(dead_code)]
+#[path = "../../../adapters/hubspot/tests/it/fake.rs"]
+mod hubspot_fake;
 mod openapi;
+mod owner_write_recovery;
 mod portal_accounts;
 mod portal_applications;
 mod portal_client;
@@ -19,4 +24,5 @@ mod portal_profile;
 mod reads;
 mod support;
 mod sync_routes;
+mod typed_reads;
 mod webhook;
