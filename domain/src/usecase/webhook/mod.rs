@@ -221,7 +221,7 @@ where
                 last_error: Some("adviser_has_no_owner_id".into()),
                 ..HubspotWrite::not_applicable()
             },
-            Some(_) => HubspotWrite::pending(decided_at),
+            Some(_) => HubspotWrite::pending(decided_at + self.settings.inline_lease),
         };
         let selection = result.and_then(|r| r.selection.as_ref());
         let explanation = self.explain.explain(&Explained {
@@ -320,7 +320,12 @@ where
                     .chosen
                     .as_ref()
                     .and_then(|c| c.hubspot_owner_id.clone());
-                if let (HubspotWriteStatus::Pending, Some(owner)) = (write, owner) {
+                // H2.1.3 retries a pending write, except one never attempted whose first
+                // delivery's inline lease still runs: that attempt may be in flight (S14.2).
+                let w = &stored.hubspot_write;
+                let due =
+                    w.attempts > 0 || w.next_attempt_at.is_none_or(|at| at <= self.clock.now());
+                if let (HubspotWriteStatus::Pending, Some(owner), true) = (write, owner, due) {
                     write = self
                         .write_inline(
                             decision_id,

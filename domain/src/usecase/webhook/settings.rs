@@ -17,6 +17,10 @@ pub struct WebhookSettings {
     pub compute_deadline: Duration,
     /// The inline HubSpot write's limit (3 s).
     pub inline_write_for: Duration,
+    /// A new decision's write belongs to its inline attempt for this long (30 s): replays and
+    /// the outbox leave it alone until then, so a redelivery racing the first delivery never
+    /// sends a second PATCH (S14.2). After a crash the outbox takes over when it lapses.
+    pub inline_lease: TimeDelta,
 }
 
 impl Default for WebhookSettings {
@@ -28,6 +32,7 @@ impl Default for WebhookSettings {
             poll_for: Duration::from_secs(20),
             compute_deadline: Duration::from_secs(25),
             inline_write_for: Duration::from_secs(3),
+            inline_lease: TimeDelta::seconds(30),
         }
     }
 }
