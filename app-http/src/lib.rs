@@ -18,7 +18,6 @@ pub mod state;
 pub mod workers;
 
 use poem::middleware::CatchPanic;
-use poem::web::Html;
 use poem::{Endpoint, EndpointExt, IntoEndpoint, IntoResponse, Route, get, handler};
 use poem_openapi::OpenApiService;
 use state::AppState;
@@ -85,17 +84,20 @@ async fn landing<E: Endpoint>(api: E, req: poem::Request) -> poem::Result<poem::
     if req.uri().path() != "/" {
         return api.call(req).await.map(IntoResponse::into_response);
     }
-    match *req.method() {
-        poem::http::Method::GET | poem::http::Method::HEAD => Ok(Html(LANDING).into_response()),
+    let readable = matches!(
+        *req.method(),
+        poem::http::Method::GET | poem::http::Method::HEAD
+    );
+    match req.data::<AppState>() {
+        Some(state) if readable => Ok(pages::landing::page(state, &req).await),
+        _ if readable => Err(poem::Error::from_status(
+            poem::http::StatusCode::INTERNAL_SERVER_ERROR,
+        )),
         _ => Err(poem::Error::from_status(
             poem::http::StatusCode::METHOD_NOT_ALLOWED,
         )),
     }
 }
-
-const LANDING: &str = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Allot</title></head>\
-<body><h1>Allot</h1><p>Adviser allocation service.</p><ul><li><a href=\"/docs\">API documentation</a></li>\
-<li><a href=\"/admin/login\">Admin sign-in</a></li></ul></body></html>";
 
 /// `GET /_ah/warmup`: opens one database connection.
 #[handler]

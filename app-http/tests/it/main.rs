@@ -13,6 +13,7 @@ mod portal_client;
 mod portal_directory;
 mod portal_profile;
 mod reads;
+mod service_pages;
 mod support;
 mod sync_routes;
 mod webhook;

@@ -1,0 +1,143 @@
+//! Service polish (http-api.md H2.11, H6.19): the landing page by role, the static 500 page for
+//! page routes against the JSON `internal_error` elsewhere, and `/readyz` with the upstreams'
+//! real breaker states.
+
+use crate::support::{TestApp, status_json};
+use chrono::TimeZone;
+use offline_fakes::ManualClock;
+use std::sync::Arc;
+
+async fn landing_html(app: &TestApp, cookie: Option<&str>) -> (u16, String) {
+    let mut request = app.client.get(app.url("/"));
+    if let Some(cookie) = cookie {
+        request = request.header("cookie", cookie);
+    }
+    let r = request.send().await.unwrap();
+    let status = r.status().as_u16();
+    let content_type = r.headers()["content-type"].to_str().unwrap().to_owned();
+    assert!(content_type.starts_with("text/html"), "{content_type}");
+    assert!(r.headers().contains_key("content-security-policy"), "S13.2");
+    (status, r.text().await.unwrap())
+}
+
+/// H2.11: name, version, the demo firm's day and its ISO week (fixtures/demo: 2026-11-18, a
+/// Wednesday of 2026-W47), and for an anonymous visitor only the two login links.
+#[tokio::test]
+async fn h2_11_landing_shows_version_firm_day_and_login_links_when_anonymous() {
+    let app = TestApp::spawn().await;
+    let (status, html) = landing_html(&app, None).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Allot"));
+    assert!(html.contains(env!("CARGO_PKG_VERSION")));
+    assert!(html.contains("2026-11-18"), "{html}");
+    assert!(html.contains("2026-W47"), "{html}");
+    assert!(html.contains("href=\"/admin/login\""));
+    assert!(html.contains("href=\"/portal/login\""));
+    for hidden in [
+        "/closures/ui",
+        "/docs",
+        "/allocations/history",
+        "href=\"/portal/\"",
+    ] {
+        assert!(!html.contains(hidden), "anonymous sees {hidden}");
+    }
+}
+
+/// H2.11: no configuration values on the page (the time zone, the base URL, the database, the
+/// admin's name).
+#[tokio::test]
+async fn h2_11_landing_shows_no_configuration_values() {
+    let app = TestApp::spawn().await;
+    let (_, html) = landing_html(&app, None).await;
+    let admin = app.portal_admin("landingadmin").await;
+    let (_, admin_html) = landing_html(&app, Some(&admin.cookie)).await;
+    let db = app.dir().display().to_string();
+    for page in [&html, &admin_html] {
+        for secret in [
+            "Australia/Sydney",
+            app.base.as_str(),
+            db.as_str(),
+            crate::support::ADMIN,
+            crate::support::API_KEY,
+        ] {
+            assert!(!page.contains(secret), "{secret} on the landing page");
+        }
+    }
+}
+
+/// H2.11: an admin session gets the admin pages and `/docs`; an employee gets the portal only.
+#[tokio::test]
+async fn h2_11_landing_links_follow_the_role() {
+    let app = TestApp::spawn().await;
+    let admin = app.portal_admin("landingroot").await;
+    let (status, html) = landing_html(&app, Some(&admin.cookie)).await;
+    assert_eq!(status, 200);
+    for link in [
+        "/closures/ui",
+        "/capacity_overrides/ui",
+        "/availability/earliest",
+        "/availability/schedule",
+        "/allocations/history",
+        "/docs",
+    ] {
+        assert!(
+            html.contains(&format!("href=\"{link}\"")),
+            "admin lacks {link}"
+        );
+    }
+    assert!(!html.contains("href=\"/admin/login\""));
+
+    let employee = app.portal_user("landingemp").await;
+    let (status, html) = landing_html(&app, Some(&employee.cookie)).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("href=\"/portal/\""));
+    for hidden in [
+        "/closures/ui",
+        "/docs",
+        "/allocations/history",
+        "/admin/login",
+    ] {
+        assert!(!html.contains(hidden), "employee sees {hidden}");
+    }
+}
+
+/// H2.11: outside demo mode the date is the firm time zone's day of the server clock: 23:30 UTC
+/// on Sunday 2026-03-01 is already Monday 2026-03-02 (2026-W10) in Sydney.
+#[tokio::test]
+async fn h2_11_landing_date_is_firm_local_in_live_mode() {
+    let clock = ManualClock::at(chrono::Utc.with_ymd_and_hms(2026, 3, 1, 23, 30, 0).unwrap());
+    let app = TestApp::spawn_full(
+        &[
+            ("HUBSPOT_TOKEN", "pat-test"),
+            ("HUBSPOT_BASE_URL", "http://127.0.0.1:9"),
+            ("HUBSPOT_CLIENT_SECRET", "s3cret"),
+            ("FIRM_TIMEZONE", "Australia/Sydney"),
+        ],
+        Some(Arc::new(clock.clone())),
+    )
+    .await;
+    let (_, html) = landing_html(&app, None).await;
+    assert!(html.contains("2026-03-02"), "{html}");
+    assert!(html.contains("2026-W10"), "{html}");
+    assert!(!html.contains("2026-03-01"));
+}
+
+/// H2.11: HEAD answers like GET without a body; POST is 405 with `Allow: GET` (H0.9).
+#[tokio::test]
+async fn h2_11_landing_head_works_and_post_is_405() {
+    let app = TestApp::spawn().await;
+    let r = app.client.head(app.url("/")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert!(r.text().await.unwrap().is_empty());
+    let r = app.client.post(app.url("/")).send().await.unwrap();
+    assert_eq!(r.status(), 405);
+    assert_eq!(r.headers()["allow"], "GET");
+    let (_, body) = status_json(r).await;
+    assert_eq!(body["error"]["code"], "method_not_allowed");
+}
