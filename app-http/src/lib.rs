@@ -17,7 +17,6 @@ mod signature;
 pub mod state;
 pub mod workers;
 
-use poem::middleware::CatchPanic;
 use poem::{Endpoint, EndpointExt, IntoEndpoint, IntoResponse, Route, get, handler};
 use poem_openapi::OpenApiService;
 use state::AppState;
@@ -40,7 +39,8 @@ pub fn app(state: AppState) -> impl poem::Endpoint {
     let pages: Vec<(&str, &str)> = [PAGE_ROUTES, pages::ROUTES].concat();
     let allow = std::sync::Arc::new(middleware::AllowTable::new(&api.spec(), &pages));
     let csp = std::sync::Arc::new(pages::csp::Policies::new(&state.settings.public_base_url()));
-    pages::mount(Route::new())
+    let panics = std::sync::Arc::new(middleware::PanicToInternal::new(&pages));
+    let routes = pages::mount(Route::new())
         // The API nested at `/` owns the exact path `/` too, so the landing page is served here.
         .nest("/", api.into_endpoint().around(landing))
         .at("/openapi.json", spec)
@@ -60,9 +60,12 @@ pub fn app(state: AppState) -> impl poem::Endpoint {
                 .post(routes::admin_login::portal_login_submit),
         )
         .at("/auth/start", get(routes::eh_oauth::start))
-        .at("/auth/callback", get(routes::eh_oauth::callback))
+        .at("/auth/callback", get(routes::eh_oauth::callback));
+    #[cfg(feature = "test-failpoints")]
+    let routes = routes.around(middleware::failpoint);
+    routes
         .data(state)
-        .with(CatchPanic::new().with_handler(middleware::PanicToInternal))
+        .around(move |ep, req| panics.clone().around(ep, req))
         .around(move |ep, req| pages::csp::around(ep, req, csp.clone()))
         .around(move |ep, req| middleware::edge(ep, req, https, allow.clone()))
         .into_endpoint()

@@ -141,3 +141,122 @@ async fn h2_11_landing_head_works_and_post_is_405() {
     let (_, body) = status_json(r).await;
     assert_eq!(body["error"]["code"], "method_not_allowed");
 }
+
+/// A request that trips the test-only failpoint (feature `test-failpoints`), carrying a marker in
+/// its query and headers so the answer can be checked for echoes (H6.19).
+async fn trip(app: &TestApp, path: &str, how: &str) -> reqwest::Response {
+    app.client
+        .get(app.url(&format!("{path}?probe=echo-marker-q")))
+        .header("x-test-failpoint", how)
+        .header("x-echo", "echo-marker-h")
+        .send()
+        .await
+        .unwrap()
+}
+
+const PAGES: [&str; 6] = [
+    "/",
+    "/closures/ui",
+    "/availability/earliest",
+    "/allocations/history/some-id",
+    "/admin/login",
+    "/portal/login",
+];
+const JSON_ROUTES: [&str; 4] = ["/healthz", "/readyz", "/closures", "/api/portal/auth/me"];
+
+/// S12.1, H6.19: a panic inside a page route answers the static 500 page (HTML, the page CSP,
+/// nothing from the request); inside a JSON route, 500 `internal_error`.
+#[tokio::test]
+async fn h6_19_a_panic_answers_the_500_page_on_pages_and_internal_error_on_json() {
+    let app = TestApp::spawn().await;
+    for path in PAGES {
+        let r = trip(&app, path, "panic").await;
+        assert_eq!(r.status(), 500, "{path}");
+        let content_type = r.headers()["content-type"].to_str().unwrap().to_owned();
+        assert!(
+            content_type.starts_with("text/html"),
+            "{path}: {content_type}"
+        );
+        assert!(
+            r.headers().contains_key("content-security-policy"),
+            "{path}"
+        );
+        assert!(r.headers().contains_key("x-request-id"), "{path}");
+        let html = r.text().await.unwrap();
+        assert!(html.contains("Something went wrong"), "{path}: {html}");
+        assert!(!html.contains("echo-marker"), "{path} echoes the request");
+        assert!(!html.contains("some-id"), "{path} echoes the path");
+        assert!(!html.contains("failpoint"), "{path} shows the panic");
+    }
+    for path in JSON_ROUTES {
+        let r = trip(&app, path, "panic").await;
+        assert_eq!(r.status(), 500, "{path}");
+        let (_, body) = status_json(r).await;
+        assert_eq!(body["error"]["code"], "internal_error", "{path}");
+    }
+    // The server keeps serving after the panics.
+    let (status, _) = status_json(app.client.get(app.url("/healthz")).send().await.unwrap()).await;
+    assert_eq!(status, 200);
+}
+
+/// H6.19, H0.9: an internal error (no panic) gets the same split: the page on page routes, the
+/// JSON `internal_error` on JSON routes.
+#[tokio::test]
+async fn h6_19_an_internal_error_answers_the_500_page_on_pages_only() {
+    let app = TestApp::spawn().await;
+    for path in PAGES {
+        let r = trip(&app, path, "error").await;
+        assert_eq!(r.status(), 500, "{path}");
+        let content_type = r.headers()["content-type"].to_str().unwrap().to_owned();
+        assert!(
+            content_type.starts_with("text/html"),
+            "{path}: {content_type}"
+        );
+        let html = r.text().await.unwrap();
+        assert!(
+            !html.contains("echo-marker") && !html.contains("failpoint"),
+            "{path}"
+        );
+    }
+    for path in JSON_ROUTES {
+        let r = trip(&app, path, "error").await;
+        assert_eq!(r.status(), 500, "{path}");
+        let (_, body) = status_json(r).await;
+        assert_eq!(body["error"]["code"], "internal_error", "{path}");
+        assert!(!body.to_string().contains("failpoint"), "{path}: {body}");
+    }
+}
+
+/// H0.9 / S12.2: an unknown path under a page prefix is an unknown route, 404 `not_found`; a
+/// well-formed unknown id on the detail page is the static 404 page (H6.8, H6.19), which does
+/// not echo the id.
+#[tokio::test]
+async fn h6_19_unknown_paths_under_page_prefixes_are_404() {
+    let app = TestApp::spawn().await;
+    for path in [
+        "/closures/ui/x",
+        "/availability/earliest/x",
+        "/allocations/history/a/b",
+    ] {
+        let r = app.client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), 404, "{path}");
+        let (_, body) = status_json(r).await;
+        assert_eq!(body["error"]["code"], "not_found", "{path}");
+    }
+    let admin = app.portal_admin("pagesroot").await;
+    let r = app
+        .get_as(&admin, "/allocations/history/no-such-decision")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Not found"));
+    assert!(!html.contains("no-such-decision"));
+}
