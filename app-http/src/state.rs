@@ -80,6 +80,8 @@ pub struct Inner {
     pub folders: Option<crate::folders::Folders>,
     /// H2.3, H2.9: Employment Hero (or the demo HR fake).
     pub hr: crate::hr::Hr,
+    /// H2.11: the live upstreams' circuit breakers, reported by `/readyz`.
+    pub breakers: crate::routes::service::Breakers,
 }
 
 impl std::fmt::Debug for Inner {
@@ -182,6 +184,7 @@ impl AppState {
         .collect();
 
         let (mut demo_hr, mut live_contacts) = (None, None);
+        let mut breakers = crate::routes::service::Breakers::default();
         let (crm, leave, engine_clock, demo, firm): (DynCrm, DynLeave, DynClock, _, _) = if settings
             .demo_mode()
         {
@@ -222,6 +225,7 @@ impl AppState {
             )
         } else {
             let crm = live_hubspot(&settings)?;
+            breakers.hubspot = Some(crm.clone() as _);
             live_contacts = Some(crm.clone());
             (
                 crm as DynCrm,
@@ -238,6 +242,8 @@ impl AppState {
             (None, None) => None,
         };
         let hr = crate::hr::build(&settings, &store, clock.clone(), demo_hr);
+        breakers.box_files = folders.as_ref().and_then(|f| f.breaker.clone());
+        breakers.employment_hero = hr.breaker.clone();
         let webhook = WebhookSettings {
             dedupe_window: chrono::TimeDelta::days(i64::from(
                 settings.allocation_dedupe_days.max(4),
@@ -273,6 +279,7 @@ impl AppState {
                 photos,
                 folders,
                 hr,
+                breakers,
             }),
         })
     }

@@ -37,6 +37,11 @@ impl std::fmt::Debug for HubSpotCrm {
 }
 
 impl HubSpotCrm {
+    /// The circuit breaker's state now (U0.6), for `/readyz` (H2.11).
+    pub fn breaker_state(&self) -> upstream_http::BreakerState {
+        self.http.breaker_state()
+    }
+
     pub fn new(config: &HubSpotConfig) -> Result<HubSpotCrm, HubSpotConfigError> {
         let clean = |ids: &[String]| -> Vec<String> {
             ids.iter()

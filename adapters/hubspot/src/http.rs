@@ -101,6 +101,11 @@ impl HubSpotHttp {
         })
     }
 
+    /// HubSpot's one breaker (U0.6), shared by both policies.
+    pub(crate) fn breaker_state(&self) -> upstream_http::BreakerState {
+        self.general.breaker_state()
+    }
+
     /// The URL of an API path given as its segments (each one percent-encoded).
     pub(crate) fn url(&self, segments: &[&str]) -> Url {
         let mut url = self.base.clone();

@@ -25,6 +25,39 @@ impl Default for BreakerConfig {
     }
 }
 
+/// What the breaker lets through, as `/readyz` reports it (H2.11).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BreakerState {
+    Closed,
+    Open,
+    /// The open period is over: the next call goes out as the probe, or is out now.
+    HalfOpen,
+}
+
+impl BreakerState {
+    /// The less available of two breakers of one upstream: open, then half-open, then closed.
+    pub fn worse(self, other: BreakerState) -> BreakerState {
+        let rank = |s| match s {
+            BreakerState::Closed => 0,
+            BreakerState::HalfOpen => 1,
+            BreakerState::Open => 2,
+        };
+        if rank(other) > rank(self) {
+            other
+        } else {
+            self
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BreakerState::Closed => "closed",
+            BreakerState::Open => "open",
+            BreakerState::HalfOpen => "half_open",
+        }
+    }
+}
+
 #[derive(Debug)]
 enum State {
     Closed,
@@ -74,6 +107,18 @@ impl Breaker {
                 inner.state = State::HalfOpen { probing: true };
                 true
             }
+        }
+    }
+
+    /// The state at `now`, without changing it (a read must not use up the probe).
+    pub(crate) fn state(&self, now: Instant) -> BreakerState {
+        let Ok(inner) = self.inner.lock() else {
+            return BreakerState::Closed; // as `allow`: a poisoned breaker lets calls through
+        };
+        match inner.state {
+            State::Closed => BreakerState::Closed,
+            State::Open { until } if now < until => BreakerState::Open,
+            State::Open { .. } | State::HalfOpen { .. } => BreakerState::HalfOpen,
         }
     }
 
@@ -137,11 +182,28 @@ mod tests {
         assert!(b.allow(t0));
         b.record(t0, true);
         assert!(!b.allow(t0), "open");
+        assert_eq!(b.state(t0), BreakerState::Open);
         let later = t0 + Duration::from_secs(31);
+        assert_eq!(
+            b.state(later),
+            BreakerState::HalfOpen,
+            "reading keeps the probe"
+        );
         assert!(b.allow(later), "one probe");
+        assert_eq!(b.state(later), BreakerState::HalfOpen);
         assert!(!b.allow(later), "only one");
         b.record(later, false);
+        assert_eq!(b.state(later), BreakerState::Closed);
         assert!(b.allow(later), "closed again");
+    }
+
+    #[test]
+    fn the_worse_state_is_the_less_available_one() {
+        use BreakerState::{Closed, HalfOpen, Open};
+        assert_eq!(Closed.worse(HalfOpen), HalfOpen);
+        assert_eq!(Open.worse(HalfOpen), Open);
+        assert_eq!(Closed.worse(Closed), Closed);
+        assert_eq!(HalfOpen.worse(Open).as_str(), "open");
     }
 
     #[test]

@@ -127,6 +127,11 @@ impl Upstream {
         &self.policy
     }
 
+    /// The circuit breaker's state now (U0.6), for `/readyz`.
+    pub fn breaker_state(&self) -> crate::BreakerState {
+        self.breaker.state(Instant::now())
+    }
+
     /// This client with `other`'s circuit breaker, for an upstream reached through several
     /// policies (e.g. HubSpot's searches and its other calls): one breaker per upstream (U0.6).
     pub fn sharing_breaker_with(mut self, other: &Upstream) -> Upstream {

@@ -10,7 +10,7 @@ mod call;
 mod outcome;
 mod policy;
 
-pub use breaker::BreakerConfig;
+pub use breaker::{BreakerConfig, BreakerState};
 pub use call::{Call, Upstream};
 pub use outcome::ErrorBody;
 pub use policy::{Policy, QuotaHold, RateBudget};

@@ -260,3 +260,120 @@ async fn h6_19_unknown_paths_under_page_prefixes_are_404() {
     assert!(html.contains("Not found"));
     assert!(!html.contains("no-such-decision"));
 }
+
+async fn upstreams(app: &TestApp) -> (u16, serde_json::Value) {
+    let (status, body) =
+        status_json(app.client.get(app.url("/readyz")).send().await.unwrap()).await;
+    (status, body["upstreams"].clone())
+}
+
+const SIGNING: &str = "s3cret";
+
+/// H2.11: demo mode has only fakes, so every upstream is `disabled`; the shape is kept.
+#[tokio::test]
+async fn h2_11_readyz_reports_every_upstream_disabled_in_demo_mode() {
+    let app = TestApp::spawn().await;
+    let (status, body) =
+        status_json(app.client.get(app.url("/readyz")).send().await.unwrap()).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["status"], "ready");
+    assert_eq!(body["checks"]["database"], "ok");
+    assert_eq!(body["checks"]["migrations"], "ok");
+    for name in [
+        "hubspot",
+        "employment_hero",
+        "box",
+        "employer_api",
+        "firestore",
+    ] {
+        assert_eq!(body["upstreams"][name], "disabled", "{name}");
+    }
+    assert_eq!(body["upstreams"].as_object().unwrap().len(), 5);
+}
+
+/// H2.11: a live HubSpot starts `closed`; Employment Hero is `closed` once configured and
+/// `disabled` while not; Box without credentials is `disabled`.
+#[tokio::test]
+async fn h2_11_readyz_reports_configured_upstreams_closed_and_the_rest_disabled() {
+    let hubspot = wiremock::MockServer::start().await;
+    let base = hubspot.uri();
+    let live = [
+        ("HUBSPOT_TOKEN", "pat-test"),
+        ("HUBSPOT_BASE_URL", base.as_str()),
+        ("HUBSPOT_CLIENT_SECRET", SIGNING),
+    ];
+    let app = TestApp::spawn_with(&live).await;
+    let (status, up) = upstreams(&app).await;
+    assert_eq!(status, 200);
+    assert_eq!(up["hubspot"], "closed");
+    for name in ["employment_hero", "box", "employer_api", "firestore"] {
+        assert_eq!(up[name], "disabled", "{name}");
+    }
+
+    let mut env = live.to_vec();
+    env.extend([
+        ("EH_CLIENT_ID", "client"),
+        ("EH_CLIENT_SECRET", "secret"),
+        (
+            "DATA_ENCRYPTION_KEY",
+            "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+        ),
+        ("EH_API_BASE_URL", "http://127.0.0.1:9"),
+        ("EH_TOKEN_URL", "http://127.0.0.1:9/oauth2/token"),
+    ]);
+    let app = TestApp::spawn_with(&env).await;
+    let (_, up) = upstreams(&app).await;
+    assert_eq!(up["employment_hero"], "closed");
+}
+
+/// H2.11, U0.6: a failing HubSpot opens its breaker; `/readyz` reports `open` and stays 200
+/// (breaker states are informational).
+#[tokio::test]
+async fn h2_11_readyz_reports_an_open_hubspot_breaker_and_stays_200() {
+    use wiremock::{Mock, ResponseTemplate, matchers::any};
+    let hubspot = wiremock::MockServer::start().await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(503))
+        .mount(&hubspot)
+        .await;
+    let base = hubspot.uri();
+    let app = TestApp::spawn_with(&[
+        ("HUBSPOT_TOKEN", "pat-test"),
+        ("HUBSPOT_BASE_URL", base.as_str()),
+        ("HUBSPOT_CLIENT_SECRET", SIGNING),
+    ])
+    .await;
+    let mut state = String::new();
+    // Each delivery makes up to 3 attempts (U0.4); 5 consecutive failures open the breaker.
+    for deal in 0..6 {
+        let body = serde_json::json!({
+            "object": {"objectType": "DEAL", "objectId": 1},
+            "fields": {
+                "service_package": "Series A",
+                "household_type": "Couple",
+                "agreement_start_date": "2026-11-25",
+                "hs_deal_record_id": format!("930000{deal}"),
+                "client_email": "client@example.com"
+            }
+        })
+        .to_string();
+        let r = app
+            .signed_post("/post/allocate", &body, SIGNING, None)
+            .await;
+        assert!(r.status().is_server_error(), "{}", r.status());
+        let (status, up) = upstreams(&app).await;
+        assert_eq!(status, 200, "an open breaker never makes /readyz 503");
+        state = up["hubspot"].as_str().unwrap().to_owned();
+        if state == "open" {
+            break;
+        }
+        assert_eq!(state, "closed");
+    }
+    assert_eq!(state, "open");
+    assert!(
+        !hubspot.received_requests().await.unwrap().is_empty(),
+        "HubSpot was called"
+    );
+    let (_, up) = upstreams(&app).await;
+    assert_eq!(up["box"], "disabled");
+}
