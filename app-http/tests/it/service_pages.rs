@@ -164,67 +164,64 @@ const PAGES: [&str; 6] = [
 ];
 const JSON_ROUTES: [&str; 4] = ["/healthz", "/readyz", "/closures", "/api/portal/auth/me"];
 
-/// S12.1, H6.19: a panic inside a page route answers the static 500 page (HTML, the page CSP,
-/// nothing from the request); inside a JSON route, 500 `internal_error`.
-#[tokio::test]
-async fn h6_19_a_panic_answers_the_500_page_on_pages_and_internal_error_on_json() {
-    let app = TestApp::spawn().await;
+/// The 500 split of H6.19 for one kind of failure: on page routes the static 500 page (HTML,
+/// the page CSP, nothing from the request), on JSON routes `internal_error`.
+async fn assert_500_split(app: &TestApp, how: &str) {
     for path in PAGES {
-        let r = trip(&app, path, "panic").await;
-        assert_eq!(r.status(), 500, "{path}");
+        let r = trip(app, path, how).await;
+        assert_eq!(r.status(), 500, "{how} {path}");
         let content_type = r.headers()["content-type"].to_str().unwrap().to_owned();
         assert!(
             content_type.starts_with("text/html"),
-            "{path}: {content_type}"
+            "{how} {path}: {content_type}"
         );
         assert!(
             r.headers().contains_key("content-security-policy"),
-            "{path}"
+            "{how} {path}"
         );
-        assert!(r.headers().contains_key("x-request-id"), "{path}");
+        assert!(r.headers().contains_key("x-request-id"), "{how} {path}");
         let html = r.text().await.unwrap();
-        assert!(html.contains("Something went wrong"), "{path}: {html}");
-        assert!(!html.contains("echo-marker"), "{path} echoes the request");
-        assert!(!html.contains("some-id"), "{path} echoes the path");
-        assert!(!html.contains("failpoint"), "{path} shows the panic");
+        assert!(
+            html.contains("Something went wrong"),
+            "{how} {path}: {html}"
+        );
+        assert!(
+            !html.contains("echo-marker"),
+            "{how} {path} echoes the request"
+        );
+        assert!(!html.contains("some-id"), "{how} {path} echoes the path");
+        assert!(
+            !html.contains("failpoint"),
+            "{how} {path} shows the failure"
+        );
     }
     for path in JSON_ROUTES {
-        let r = trip(&app, path, "panic").await;
-        assert_eq!(r.status(), 500, "{path}");
+        let r = trip(app, path, how).await;
+        assert_eq!(r.status(), 500, "{how} {path}");
         let (_, body) = status_json(r).await;
-        assert_eq!(body["error"]["code"], "internal_error", "{path}");
+        assert_eq!(body["error"]["code"], "internal_error", "{how} {path}");
+        assert!(
+            !body.to_string().contains("failpoint"),
+            "{how} {path}: {body}"
+        );
     }
-    // The server keeps serving after the panics.
+}
+
+/// S12.1, H6.19: a panic inside a page route answers the static 500 page; inside a JSON route,
+/// 500 `internal_error`. The server keeps serving afterwards.
+#[tokio::test]
+async fn h6_19_a_panic_answers_the_500_page_on_pages_and_internal_error_on_json() {
+    let app = TestApp::spawn().await;
+    assert_500_split(&app, "panic").await;
     let (status, _) = status_json(app.client.get(app.url("/healthz")).send().await.unwrap()).await;
     assert_eq!(status, 200);
 }
 
-/// H6.19, H0.9: an internal error (no panic) gets the same split: the page on page routes, the
-/// JSON `internal_error` on JSON routes.
+/// H6.19, H0.9: an internal error (no panic) gets the same split.
 #[tokio::test]
 async fn h6_19_an_internal_error_answers_the_500_page_on_pages_only() {
     let app = TestApp::spawn().await;
-    for path in PAGES {
-        let r = trip(&app, path, "error").await;
-        assert_eq!(r.status(), 500, "{path}");
-        let content_type = r.headers()["content-type"].to_str().unwrap().to_owned();
-        assert!(
-            content_type.starts_with("text/html"),
-            "{path}: {content_type}"
-        );
-        let html = r.text().await.unwrap();
-        assert!(
-            !html.contains("echo-marker") && !html.contains("failpoint"),
-            "{path}"
-        );
-    }
-    for path in JSON_ROUTES {
-        let r = trip(&app, path, "error").await;
-        assert_eq!(r.status(), 500, "{path}");
-        let (_, body) = status_json(r).await;
-        assert_eq!(body["error"]["code"], "internal_error", "{path}");
-        assert!(!body.to_string().contains("failpoint"), "{path}: {body}");
-    }
+    assert_500_split(&app, "error").await;
 }
 
 /// H0.9 / S12.2: an unknown path under a page prefix is an unknown route, 404 `not_found`; a
