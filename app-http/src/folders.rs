@@ -21,6 +21,8 @@ pub struct Folders {
     /// Demo mode: the fakes themselves, so tests and the log can show what was recorded.
     pub demo_box: Option<Arc<RecordingBox>>,
     pub demo_contacts: Option<Arc<MemoryContacts>>,
+    /// Live Box's circuit breaker, for `/readyz` (`None`: the demo fake).
+    pub breaker: Option<Arc<dyn crate::routes::service::BreakerReport>>,
 }
 
 impl std::fmt::Debug for Folders {
@@ -48,6 +50,7 @@ pub fn demo(settings: &Settings) -> Folders {
         settings: FolderSettings::new(active, template),
         demo_box: Some(fake),
         demo_contacts: Some(contacts),
+        breaker: None,
     }
 }
 
@@ -71,13 +74,14 @@ pub fn live(settings: &Settings, contacts: Arc<dyn Contacts>) -> Option<Folders>
         );
         return None;
     };
-    match box_files::BoxFiles::new(&config) {
+    match box_files::BoxFiles::new(&config).map(Arc::new) {
         Ok(files) => Some(Folders {
-            files: Arc::new(files),
+            files: files.clone(),
             contacts,
             settings: FolderSettings::new(active, template),
             demo_box: None,
             demo_contacts: None,
+            breaker: Some(files),
         }),
         Err(e) => {
             tracing::error!(error = %e, "Box is not configured");

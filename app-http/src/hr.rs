@@ -17,6 +17,8 @@ pub struct Hr {
     pub directory: Result<Arc<dyn HrDirectory>, String>,
     /// The OAuth connection; `Err` names the missing settings.
     pub connection: Result<Arc<dyn HrConnection>, String>,
+    /// Live Employment Hero's circuit breaker, for `/readyz` (`None`: not configured).
+    pub breaker: Option<Arc<dyn crate::routes::service::BreakerReport>>,
 }
 
 impl std::fmt::Debug for Hr {
@@ -68,6 +70,7 @@ pub fn build(
         tracing::info!(%reason, "Employment Hero is not configured");
     }
     let connection = live.clone().map(|eh| eh as Arc<dyn HrConnection>);
+    let breaker = live.clone().ok().map(|eh| eh as _);
     let directory = match demo {
         Some(fake) => Ok(fake),
         None => live.map(|eh| eh as Arc<dyn HrDirectory>),
@@ -75,5 +78,6 @@ pub fn build(
     Hr {
         directory,
         connection,
+        breaker,
     }
 }

@@ -18,8 +18,6 @@ mod signature;
 pub mod state;
 pub mod workers;
 
-use poem::middleware::CatchPanic;
-use poem::web::Html;
 use poem::{Endpoint, EndpointExt, IntoEndpoint, IntoResponse, Route, get, handler};
 use poem_openapi::OpenApiService;
 use state::AppState;
@@ -42,7 +40,8 @@ pub fn app(state: AppState) -> impl poem::Endpoint {
     let pages: Vec<(&str, &str)> = [PAGE_ROUTES, pages::ROUTES].concat();
     let allow = std::sync::Arc::new(middleware::AllowTable::new(&api.spec(), &pages));
     let csp = std::sync::Arc::new(pages::csp::Policies::new(&state.settings.public_base_url()));
-    pages::mount(Route::new())
+    let panics = std::sync::Arc::new(middleware::PanicToInternal::new(&pages));
+    let routes = pages::mount(Route::new())
         // The API nested at `/` owns the exact path `/` too, so the landing page is served here.
         .nest("/", api.into_endpoint().around(landing))
         .at("/openapi.json", spec)
@@ -62,9 +61,12 @@ pub fn app(state: AppState) -> impl poem::Endpoint {
                 .post(routes::admin_login::portal_login_submit),
         )
         .at("/auth/start", get(routes::eh_oauth::start))
-        .at("/auth/callback", get(routes::eh_oauth::callback))
+        .at("/auth/callback", get(routes::eh_oauth::callback));
+    #[cfg(feature = "test-failpoints")]
+    let routes = routes.around(middleware::failpoint);
+    routes
         .data(state)
-        .with(CatchPanic::new().with_handler(middleware::PanicToInternal))
+        .around(move |ep, req| panics.clone().around(ep, req))
         .around(move |ep, req| pages::csp::around(ep, req, csp.clone()))
         .around(move |ep, req| middleware::edge(ep, req, https, allow.clone()))
         .into_endpoint()
@@ -86,17 +88,20 @@ async fn landing<E: Endpoint>(api: E, req: poem::Request) -> poem::Result<poem::
     if req.uri().path() != "/" {
         return api.call(req).await.map(IntoResponse::into_response);
     }
-    match *req.method() {
-        poem::http::Method::GET | poem::http::Method::HEAD => Ok(Html(LANDING).into_response()),
+    let readable = matches!(
+        *req.method(),
+        poem::http::Method::GET | poem::http::Method::HEAD
+    );
+    match req.data::<AppState>() {
+        Some(state) if readable => Ok(pages::landing::page(state, &req).await),
+        _ if readable => Err(poem::Error::from_status(
+            poem::http::StatusCode::INTERNAL_SERVER_ERROR,
+        )),
         _ => Err(poem::Error::from_status(
             poem::http::StatusCode::METHOD_NOT_ALLOWED,
         )),
     }
 }
-
-const LANDING: &str = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Allot</title></head>\
-<body><h1>Allot</h1><p>Adviser allocation service.</p><ul><li><a href=\"/docs\">API documentation</a></li>\
-<li><a href=\"/admin/login\">Admin sign-in</a></li></ul></body></html>";
 
 /// `GET /_ah/warmup`: opens one database connection.
 #[handler]

@@ -170,21 +170,89 @@ pub fn error_response(error: poem::Error) -> Response {
     api.into_response()
 }
 
-/// S12.1: a panicking handler is answered 500 `internal_error`.
-#[derive(Clone, Copy, Debug)]
-pub struct PanicToInternal;
+/// S12.1, H6.19: a panicking handler is answered 500: the static error page on a page route,
+/// `internal_error` JSON elsewhere. An internal error on a page route gets the page too.
+#[derive(Debug)]
+pub struct PanicToInternal {
+    /// The page routes (any method), matched like the `Allow` table.
+    pages: AllowTable,
+}
 
-impl poem::middleware::PanicHandler for PanicToInternal {
-    type Response = Response;
-    fn get_response(&self, _err: Box<dyn std::any::Any + Send + 'static>) -> Response {
-        tracing::error!("handler panicked");
-        ApiError::internal().into_response()
+impl PanicToInternal {
+    /// `pages`: the routes outside the OpenAPI document that answer HTML.
+    pub fn new(pages: &[(&str, &str)]) -> PanicToInternal {
+        PanicToInternal {
+            pages: AllowTable::new("{}", pages),
+        }
+    }
+
+    /// The portal pages (H6.10–H6.18) live under `/portal/`; the portal API under `/api/`.
+    fn is_page(&self, path: &str) -> bool {
+        self.pages.allow(path).is_some() || path.starts_with("/portal/")
+    }
+
+    pub async fn around<E: Endpoint>(
+        self: std::sync::Arc<Self>,
+        next: E,
+        req: Request,
+    ) -> poem::Result<Response> {
+        use futures::FutureExt;
+        let page = self.is_page(req.uri().path());
+        let outcome = std::panic::AssertUnwindSafe(next.call(req))
+            .catch_unwind()
+            .await;
+        let response = match outcome {
+            Ok(Ok(response)) => response.into_response(),
+            Ok(Err(error)) if page => error_response(error),
+            Ok(Err(error)) => return Err(error),
+            Err(_) => {
+                tracing::error!("handler panicked");
+                ApiError::internal().into_response()
+            }
+        };
+        let html = response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("text/html"));
+        if page && response.status() == StatusCode::INTERNAL_SERVER_ERROR && !html {
+            return Ok(crate::pages::layout::error_page(
+                StatusCode::INTERNAL_SERVER_ERROR,
+            ));
+        }
+        Ok(response)
+    }
+}
+
+/// Test builds only (feature `test-failpoints`): `X-Test-Failpoint: panic` panics inside the
+/// route tree, `error` fails it with a bare internal error, so tests can watch S12.1 and H6.19 on
+/// the real routes. Production builds have no way to trigger either.
+#[cfg(feature = "test-failpoints")]
+pub async fn failpoint<E: Endpoint>(next: E, req: Request) -> poem::Result<Response> {
+    match req.headers().get("x-test-failpoint").map(|v| v.as_bytes()) {
+        Some(b"panic") => panic!("test failpoint"),
+        Some(b"error") => Err(poem::Error::from_string(
+            "test failpoint",
+            StatusCode::INTERNAL_SERVER_ERROR,
+        )),
+        _ => next.call(req).await.map(IntoResponse::into_response),
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::AllowTable;
+    use super::{AllowTable, PanicToInternal};
+
+    #[test]
+    fn h6_19_page_routes_are_told_from_json_routes() {
+        let table = PanicToInternal::new(&[("/", "GET"), ("/allocations/history/{id}", "GET")]);
+        assert!(table.is_page("/"));
+        assert!(table.is_page("/allocations/history/abc"));
+        assert!(table.is_page("/portal/jobs"), "portal pages");
+        assert!(!table.is_page("/api/portal/jobs"), "portal API");
+        assert!(!table.is_page("/allocations/history/a/b"));
+        assert!(!table.is_page("/closures"));
+    }
 
     #[test]
     fn h0_9_allow_lists_the_methods_of_the_matching_path() {

@@ -55,8 +55,6 @@ pub struct Inner {
     pub firm: FirmConfig,
     pub store: SqlStore,
     pub crm: DynCrm,
-    /// The live HubSpot client (also `crm`), for its breaker state on `/readyz`; `None` in demo.
-    pub hubspot: Option<Arc<hubspot::HubSpotCrm>>,
     pub allocator: Allocator,
     /// The real clock: claims, receipts, sessions.
     pub clock: DynClock,
@@ -90,6 +88,8 @@ pub struct Inner {
     pub job_policy: CachePolicy,
     /// P6.4: one job sync per process.
     pub job_sync: crate::job_sync::JobSyncGate,
+    /// H2.11: the live upstreams' circuit breakers, reported by `/readyz`.
+    pub breakers: crate::routes::service::Breakers,
 }
 
 impl std::fmt::Debug for Inner {
@@ -194,7 +194,7 @@ impl AppState {
         .collect();
 
         let (mut demo_hr, mut live_contacts) = (None, None);
-        let mut hubspot = None;
+        let mut breakers = crate::routes::service::Breakers::default();
         let (crm, leave, engine_clock, demo, firm): (DynCrm, DynLeave, DynClock, _, _) = if settings
             .demo_mode()
         {
@@ -235,8 +235,8 @@ impl AppState {
             )
         } else {
             let crm = live_hubspot(&settings)?;
+            breakers.hubspot = Some(crm.clone() as _);
             live_contacts = Some(crm.clone());
-            hubspot = Some(crm.clone());
             (
                 crm as DynCrm,
                 Arc::new(store.clone()) as DynLeave,
@@ -253,8 +253,12 @@ impl AppState {
         };
         let hr = crate::hr::build(&settings, &store, clock.clone(), demo_hr);
         let job_policy = settings.job_cache_policy()?;
-        let (employer, job_wait) = employer_api_port(&settings, demo.is_some(), clock.now())?;
+        let (employer, job_wait, employer_breaker) =
+            employer_api_port(&settings, demo.is_some(), clock.now())?;
+        breakers.employer_api = employer_breaker;
 
+        breakers.box_files = folders.as_ref().and_then(|f| f.breaker.clone());
+        breakers.employment_hero = hr.breaker.clone();
         let webhook = WebhookSettings {
             dedupe_window: chrono::TimeDelta::days(i64::from(
                 settings.allocation_dedupe_days.max(4),
@@ -275,7 +279,6 @@ impl AppState {
                 firm,
                 store,
                 crm,
-                hubspot,
                 allocator,
                 clock,
                 sleeper: TokioSleeper,
@@ -294,6 +297,7 @@ impl AppState {
                 employer,
                 job_policy,
                 job_sync: crate::job_sync::JobSyncGate::new(job_wait),
+                breakers,
             }),
         })
     }
@@ -315,18 +319,27 @@ fn live_hubspot(settings: &Settings) -> Result<Arc<hubspot::HubSpotCrm>, StartEr
 /// P6.2: the live client, or the in-process fixture (U5.8), whose dates are moved into the last
 /// two weeks in demo mode so the demo shows active jobs. Also how long a caller waits for a
 /// running sync (P6.4). The mode is logged.
+/// The Employer API port, how long a caller waits for a running job sync (P6.4), and the live
+/// client's breaker for `/readyz`.
+type EmployerPort = (
+    DynEmployer,
+    std::time::Duration,
+    Option<Arc<dyn crate::routes::service::BreakerReport>>,
+);
+
 fn employer_api_port(
     settings: &Settings,
     demo: bool,
     now: DateTime<Utc>,
-) -> Result<(DynEmployer, std::time::Duration), StartError> {
+) -> Result<EmployerPort, StartError> {
     use employer_api::{CALL_DEADLINE_MARGIN, DEFAULT_TIMEOUT, EmployerApiClient, EmployerMode};
     match settings.employer_mode()? {
         EmployerMode::Live(config) => {
             let client =
                 EmployerApiClient::new(&config).map_err(|e| StartError::Employer(e.to_string()))?;
             tracing::info!(base_url = %config.base_url, key = config.has_api_key(), "Employer API: live mode");
-            Ok((Arc::new(client), config.call_deadline))
+            let client = Arc::new(client);
+            Ok((client.clone(), config.call_deadline, Some(client)))
         }
         EmployerMode::Fixture => {
             let fixture = if demo {
@@ -338,7 +351,11 @@ fn employer_api_port(
                 demo,
                 "Employer API: fixture mode (the 15 fixture jobs, in process)"
             );
-            Ok((Arc::new(fixture), DEFAULT_TIMEOUT + CALL_DEADLINE_MARGIN))
+            Ok((
+                Arc::new(fixture),
+                DEFAULT_TIMEOUT + CALL_DEADLINE_MARGIN,
+                None,
+            ))
         }
     }
 }

@@ -27,6 +27,12 @@ impl BoxFiles {
             config: config.clone(),
         })
     }
+
+    /// The circuit breaker's state now (U0.6: one for Box, the token endpoint included), for
+    /// `/readyz` (H2.11).
+    pub fn breaker_state(&self) -> upstream_http::BreakerState {
+        self.http.api.breaker_state()
+    }
 }
 
 #[async_trait]

@@ -91,6 +91,11 @@ impl EmployerApiClient {
         })
     }
 
+    /// The circuit breaker's state now (U0.6), for `/readyz` (H2.11).
+    pub fn breaker_state(&self) -> upstream_http::BreakerState {
+        self.upstream.breaker_state()
+    }
+
     /// The URL of an API path (one segment, no ids in our calls).
     fn url(&self, segment: &str) -> Url {
         let mut url = self.base.clone();

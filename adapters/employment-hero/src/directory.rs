@@ -43,6 +43,13 @@ impl<S> std::fmt::Debug for EmploymentHero<S> {
     }
 }
 
+impl<S> EmploymentHero<S> {
+    /// The circuit breaker state now (U0.6), for `/readyz` (H2.11).
+    pub fn breaker_state(&self) -> upstream_http::BreakerState {
+        self.http.breaker_state()
+    }
+}
+
 impl<S: EhCredentialStore> EmploymentHero<S> {
     pub fn new(
         config: EhConfig,

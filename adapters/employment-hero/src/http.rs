@@ -34,6 +34,11 @@ fn parse_url(value: &str, name: &'static str) -> Result<Url, EhConfigError> {
 }
 
 impl EhHttp {
+    /// The API's and the token endpoint's breakers (separate policies), the worse of the two.
+    pub(crate) fn breaker_state(&self) -> upstream_http::BreakerState {
+        self.api.breaker_state().worse(self.token.breaker_state())
+    }
+
     pub(crate) fn new(config: &EhConfig) -> Result<EhHttp, EhConfigError> {
         let api_policy = Policy {
             connect_timeout: config.connect_timeout,

@@ -101,7 +101,7 @@ impl HubSpotHttp {
         })
     }
 
-    /// HubSpot's one circuit breaker (U0.6), for `/readyz`.
+    /// HubSpot's one breaker (U0.6), shared by both policies.
     pub(crate) fn breaker_state(&self) -> upstream_http::BreakerState {
         self.general.breaker_state()
     }

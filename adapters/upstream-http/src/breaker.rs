@@ -25,15 +25,30 @@ impl Default for BreakerConfig {
     }
 }
 
-/// A breaker's state as `/readyz` reports it (http-api.md H2.11).
+/// What the breaker lets through, as `/readyz` reports it (H2.11).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BreakerState {
     Closed,
     Open,
+    /// The open period is over: the next call goes out as the probe, or is out now.
     HalfOpen,
 }
 
 impl BreakerState {
+    /// The less available of two breakers of one upstream: open, then half-open, then closed.
+    pub fn worse(self, other: BreakerState) -> BreakerState {
+        let rank = |s| match s {
+            BreakerState::Closed => 0,
+            BreakerState::HalfOpen => 1,
+            BreakerState::Open => 2,
+        };
+        if rank(other) > rank(self) {
+            other
+        } else {
+            self
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             BreakerState::Closed => "closed",
@@ -95,7 +110,7 @@ impl Breaker {
         }
     }
 
-    /// The state at `now`: an opening whose time is up is half-open (the next call probes).
+    /// The state at `now`, without changing it (a read must not use up the probe).
     pub(crate) fn state(&self, now: Instant) -> BreakerState {
         let Ok(inner) = self.inner.lock() else {
             return BreakerState::Closed; // as `allow`: a poisoned breaker lets calls through
@@ -165,18 +180,30 @@ mod tests {
             b.record(t0, true);
         }
         assert!(b.allow(t0));
-        assert_eq!(b.state(t0), BreakerState::Closed);
         b.record(t0, true);
         assert!(!b.allow(t0), "open");
-        assert_eq!(b.state(t0).as_str(), "open");
+        assert_eq!(b.state(t0), BreakerState::Open);
         let later = t0 + Duration::from_secs(31);
-        assert_eq!(b.state(later).as_str(), "half_open");
+        assert_eq!(
+            b.state(later),
+            BreakerState::HalfOpen,
+            "reading keeps the probe"
+        );
         assert!(b.allow(later), "one probe");
-        assert!(!b.allow(later), "only one");
         assert_eq!(b.state(later), BreakerState::HalfOpen);
+        assert!(!b.allow(later), "only one");
         b.record(later, false);
+        assert_eq!(b.state(later), BreakerState::Closed);
         assert!(b.allow(later), "closed again");
-        assert_eq!(b.state(later).as_str(), "closed");
+    }
+
+    #[test]
+    fn the_worse_state_is_the_less_available_one() {
+        use BreakerState::{Closed, HalfOpen, Open};
+        assert_eq!(Closed.worse(HalfOpen), HalfOpen);
+        assert_eq!(Open.worse(HalfOpen), Open);
+        assert_eq!(Closed.worse(Closed), Closed);
+        assert_eq!(HalfOpen.worse(Open).as_str(), "open");
     }
 
     #[test]

@@ -127,7 +127,7 @@ impl Upstream {
         &self.policy
     }
 
-    /// The circuit breaker's state now (shared with the clients it is shared with).
+    /// The circuit breaker's state now (U0.6), for `/readyz`.
     pub fn breaker_state(&self) -> crate::BreakerState {
         self.breaker.state(Instant::now())
     }

@@ -8,6 +8,7 @@ pub mod csp;
 mod detail;
 mod earliest;
 mod history;
+pub mod landing;
 pub mod layout;
 mod overrides;
 mod query;

@@ -6,7 +6,74 @@ use poem::web::Data;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Duration;
+use upstream_http::BreakerState;
+
+/// One live upstream client whose circuit breaker (U0.6) `/readyz` reports.
+pub trait BreakerReport: Send + Sync {
+    fn breaker_state(&self) -> BreakerState;
+}
+
+impl BreakerReport for hubspot::HubSpotCrm {
+    fn breaker_state(&self) -> BreakerState {
+        hubspot::HubSpotCrm::breaker_state(self)
+    }
+}
+
+impl BreakerReport for box_files::BoxFiles {
+    fn breaker_state(&self) -> BreakerState {
+        box_files::BoxFiles::breaker_state(self)
+    }
+}
+
+impl BreakerReport for employer_api::EmployerApiClient {
+    fn breaker_state(&self) -> BreakerState {
+        employer_api::EmployerApiClient::breaker_state(self)
+    }
+}
+
+impl<S: Send + Sync> BreakerReport for employment_hero::EmploymentHero<S> {
+    fn breaker_state(&self) -> BreakerState {
+        employment_hero::EmploymentHero::breaker_state(self)
+    }
+}
+
+/// The live upstreams' breakers; `None` when the upstream is not configured or is a demo fake
+/// (reported `disabled`). Firestore is not wired into the server, so it is always `disabled`.
+#[derive(Clone, Default)]
+pub struct Breakers {
+    pub hubspot: Option<Arc<dyn BreakerReport>>,
+    pub employment_hero: Option<Arc<dyn BreakerReport>>,
+    pub box_files: Option<Arc<dyn BreakerReport>>,
+    pub employer_api: Option<Arc<dyn BreakerReport>>,
+}
+
+impl std::fmt::Debug for Breakers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map().entries(self.states()).finish()
+    }
+}
+
+impl Breakers {
+    /// H2.11: `upstreams` of `/readyz`, under the spec's names.
+    pub fn states(&self) -> BTreeMap<String, String> {
+        let state = |b: &Option<Arc<dyn BreakerReport>>| {
+            b.as_ref()
+                .map_or("disabled", |b| b.breaker_state().as_str())
+        };
+        [
+            ("hubspot", state(&self.hubspot)),
+            ("employment_hero", state(&self.employment_hero)),
+            ("box", state(&self.box_files)),
+            ("employer_api", state(&self.employer_api)),
+            ("firestore", "disabled"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect()
+    }
+}
 
 #[derive(Debug)]
 pub struct ServiceApi;
@@ -65,21 +132,7 @@ impl ServiceApi {
         let mut checks = BTreeMap::new();
         checks.insert("database".to_owned(), ok(db_ok));
         checks.insert("migrations".to_owned(), ok(migrations_ok));
-        // Only HubSpot has a live client in this server; the others are not wired (disabled).
-        let hubspot = state
-            .hubspot
-            .as_ref()
-            .map_or("disabled", |h| h.breaker_state().as_str());
-        let upstreams: BTreeMap<String, String> = [
-            ("hubspot", hubspot),
-            ("employment_hero", "disabled"),
-            ("box", "disabled"),
-            ("employer_api", "disabled"),
-            ("firestore", "disabled"),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .collect();
+        let upstreams = state.breakers.states();
         let error = if !db_ok {
             Some("database".to_owned())
         } else if !migrations_ok {

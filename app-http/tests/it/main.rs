@@ -22,6 +22,7 @@ mod portal_job_refusals;
 mod portal_jobs;
 mod portal_profile;
 mod reads;
+mod service_pages;
 mod support;
 mod sync_routes;
 mod typed_reads;
