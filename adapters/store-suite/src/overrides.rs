@@ -1,29 +1,27 @@
 //! Capacity overrides (H2.6, H7.4).
 
-use crate::harness::TestDb;
-use chrono::{DateTime, NaiveDate, Utc};
+use crate::{at, d};
 use domain::allocation::{CapacityOverride, ClientLimit};
-use domain::ports::{OverrideStore, OverrideWriteError};
+use domain::ports::{OverrideStore, OverrideWriteError, StoredOverride};
 
-fn at(s: &str) -> DateTime<Utc> {
-    s.parse().unwrap()
-}
-
-fn over(email: &str, eff: &str, limit: u32) -> CapacityOverride {
+pub fn over(email: &str, eff: &str, limit: u32) -> CapacityOverride {
     CapacityOverride {
         adviser_email: email.into(),
-        effective_date: eff.parse::<NaiveDate>().unwrap(),
+        effective_date: d(eff),
         client_limit_monthly: ClientLimit::new(limit).unwrap(),
         pod_type: Some("Solo Adviser".into()),
         notes: None,
     }
 }
 
-async fn overrides_roundtrip(db: &TestDb) {
-    let store = &db.store;
-    let t1 = at("2025-11-20T00:00:00.001Z");
+/// Create, read back, list (by email, date, id; filtered by ekey) and the engine's input order.
+/// Returns the first override created (ken@x.com from 2025-04-02, limit 10, no notes).
+pub async fn overrides_roundtrip<S: OverrideStore>(store: &S) -> StoredOverride {
     let a = store
-        .create_override(&over("ken@x.com", "2025-04-02", 10), t1)
+        .create_override(
+            &over("ken@x.com", "2025-04-02", 10),
+            at("2025-11-20T00:00:00.001Z"),
+        )
         .await
         .unwrap();
     let b = store
@@ -70,10 +68,12 @@ async fn overrides_roundtrip(db: &TestDb) {
         .map(|o| o.client_limit_monthly.get())
         .collect();
     assert_eq!(for_engine, [10, 2, 7], "creation order (LM4 input order)");
+    a
 }
 
-async fn overrides_duplicate_is_a_domain_error(db: &TestDb) {
-    let store = &db.store;
+/// A second override for the same (adviser ekey, date) is refused on create and on update; an
+/// override may keep its own pair; refused writes change nothing.
+pub async fn overrides_duplicate_is_a_domain_error<S: OverrideStore>(store: &S) {
     let now = at("2025-11-20T00:00:00Z");
     let first = store
         .create_override(&over("ken@x.com", "2025-04-02", 10), now)
@@ -95,6 +95,11 @@ async fn overrides_duplicate_is_a_domain_error(db: &TestDb) {
             .await,
         Err(OverrideWriteError::DuplicateOverride)
     );
+    store
+        .update_override(&other.id, &over("ken@x.com", "2025-04-09", 4), now)
+        .await
+        .unwrap()
+        .expect("an override may keep its own pair");
     // Nothing was lost or changed by the refused writes.
     assert_eq!(
         store
@@ -110,8 +115,28 @@ async fn overrides_duplicate_is_a_domain_error(db: &TestDb) {
     assert_eq!(store.list_overrides(None).await.unwrap().len(), 2);
 }
 
-async fn overrides_update_and_delete(db: &TestDb) {
-    let store = &db.store;
+/// The unique pair is (ekey(adviser_email), effective_date): the same adviser written with other
+/// case or spaces is a duplicate too. (The HTTP layer trims and lowercases before the store, H2.6;
+/// this is the store's own guarantee.)
+pub async fn overrides_duplicate_pair_is_keyed_by_ekey<S: OverrideStore>(store: &S) {
+    let now = at("2025-11-20T00:00:00Z");
+    store
+        .create_override(&over("ken@x.com", "2025-04-02", 10), now)
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .create_override(&over(" KEN@x.com", "2025-04-02", 3), now)
+            .await,
+        Err(OverrideWriteError::DuplicateOverride),
+        "the pair is keyed by the email's ekey"
+    );
+    assert_eq!(store.list_overrides(None).await.unwrap().len(), 1);
+}
+
+/// An update replaces the value and keeps `created_at`, never creates; a delete reports whether
+/// it deleted.
+pub async fn overrides_update_and_delete<S: OverrideStore>(store: &S) {
     let created = store
         .create_override(
             &over("ken@x.com", "2025-04-02", 10),
@@ -139,9 +164,3 @@ async fn overrides_update_and_delete(db: &TestDb) {
     assert!(store.delete_override(&created.id).await.unwrap());
     assert!(!store.delete_override(&created.id).await.unwrap());
 }
-
-crate::on_both_backends!(
-    overrides_roundtrip,
-    overrides_duplicate_is_a_domain_error,
-    overrides_update_and_delete
-);
