@@ -1,6 +1,9 @@
 //! Employee syncs and lookups (H2.3.2, H2.4, H7.1).
 
-use crate::{at, employee, employee_ids, leave, leave_ids, summary};
+use crate::{
+    ann_and_bob, at, employee, employee_ids, leave, leave_ids, listed_employee_ids, summary,
+    sync_employees, sync_leave,
+};
 use domain::ports::{Employee, EmployeeStore, LeaveFilter, SyncSummary};
 
 /// A sync upserts the given employees and deletes the others. After it the store holds, among
@@ -12,16 +15,13 @@ pub async fn employees_sync_upserts_and_deletes<S: EmployeeStore>(store: &S) {
         employee("2", "Bob", None, Some("bob@x.com")),
         employee("3", "Cy", None, None),
     ];
-    assert_eq!(
-        store.sync_employees(first, t1).await.unwrap(),
-        summary(3, 0, 0, 0)
-    );
+    assert_eq!(sync_employees(store, first, t1).await, summary(3, 0, 0, 0));
     let second = vec![
         employee("1", "Ann", Some("ann@x.com"), None),
         employee("2", "Bob Brown", None, Some("bob@x.com")),
         employee("4", "Dee", Some("dee@x.com"), Some("d@x.com")),
     ];
-    let got = store.sync_employees(second, t2).await.unwrap();
+    let got = sync_employees(store, second, t2).await;
     assert_eq!(got, summary(1, 1, 1, 1));
     assert_eq!(got.synced(), 3);
     assert_eq!(employee_ids(store).await, ["1", "2", "4"]);
@@ -43,28 +43,24 @@ pub async fn employees_sync_upserts_and_deletes<S: EmployeeStore>(store: &S) {
 /// An empty sync (an upstream glitch) deletes nothing.
 pub async fn employees_empty_sync_deletes_nothing<S: EmployeeStore>(store: &S) {
     let t = at("2025-03-01T00:00:00Z");
-    store
-        .sync_employees(vec![employee("1", "Ann", None, None)], t)
-        .await
-        .unwrap();
+    sync_employees(store, vec![employee("1", "Ann", None, None)], t).await;
     assert_eq!(
-        store.sync_employees(vec![], t).await.unwrap(),
+        sync_employees(store, vec![], t).await,
         SyncSummary::default()
     );
     assert_eq!(employee_ids(store).await, ["1"]);
 }
 
 pub async fn employees_repeated_id_last_wins<S: EmployeeStore>(store: &S) {
-    let got = store
-        .sync_employees(
-            vec![
-                employee("1", "Old", None, None),
-                employee("1", "New", None, None),
-            ],
-            at("2025-03-01T00:00:00Z"),
-        )
-        .await
-        .unwrap();
+    let got = sync_employees(
+        store,
+        vec![
+            employee("1", "Old", None, None),
+            employee("1", "New", None, None),
+        ],
+        at("2025-03-01T00:00:00Z"),
+    )
+    .await;
     assert_eq!(got, summary(1, 0, 0, 0));
     let ann = store.get_employee("1").await.unwrap().unwrap();
     assert_eq!(ann.employee.name, "New");
@@ -74,30 +70,17 @@ pub async fn employees_repeated_id_last_wins<S: EmployeeStore>(store: &S) {
 /// only, deleting employee "2" and its leave "b".
 pub async fn employee_deletion_cascades_to_leave<S: EmployeeStore>(store: &S) {
     let t = at("2025-03-01T00:00:00Z");
-    store
-        .sync_employees(
-            vec![
-                employee("1", "Ann", None, None),
-                employee("2", "Bob", None, None),
-            ],
-            t,
-        )
-        .await
-        .unwrap();
-    store
-        .sync_leave(
-            vec![
-                leave("a", "1", "2025-03-03", "2025-03-04"),
-                leave("b", "2", "2025-03-05", "2025-03-05"),
-            ],
-            t,
-        )
-        .await
-        .unwrap();
-    let got = store
-        .sync_employees(vec![employee("1", "Ann", None, None)], t)
-        .await
-        .unwrap();
+    sync_employees(store, ann_and_bob(), t).await;
+    sync_leave(
+        store,
+        vec![
+            leave("a", "1", "2025-03-03", "2025-03-04"),
+            leave("b", "2", "2025-03-05", "2025-03-05"),
+        ],
+        t,
+    )
+    .await;
+    let got = sync_employees(store, vec![employee("1", "Ann", None, None)], t).await;
     assert_eq!(got.deleted, 1);
     assert_eq!(leave_ids(store, LeaveFilter::default()).await, ["a"]);
 }
@@ -116,15 +99,8 @@ pub async fn employee_lookups<S: EmployeeStore>(store: &S) {
         )
         .await
         .unwrap();
-    let listed: Vec<String> = store
-        .list_employees()
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|e| e.employee.employee_id)
-        .collect();
     assert_eq!(
-        listed,
+        listed_employee_ids(store).await,
         ["8", "45", "100", "123", "7"],
         "name case-insensitively (Bea before bea), then id as a number"
     );

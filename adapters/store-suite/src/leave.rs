@@ -1,6 +1,6 @@
 //! Leave syncs, listings and the allocation's leave source (H2.3.3, H2.4, H7.2; C10).
 
-use crate::{at, d, employee, leave, leave_ids, summary};
+use crate::{ann_and_bob, at, d, employee, leave, leave_ids, summary, sync_employees, sync_leave};
 use domain::allocation::RawLeave;
 use domain::ports::{
     EmployeeStore, LeaveFilter, LeaveRequest, LeaveSource, SyncSummary, UpstreamError,
@@ -11,28 +11,18 @@ use std::future::Future;
 /// skipped); a request may move to another employee.
 pub async fn leave_sync_becomes_exactly_the_set<S: EmployeeStore>(store: &S) {
     let (t1, t2) = (at("2025-03-01T00:00:00Z"), at("2025-03-08T00:00:00Z"));
-    store
-        .sync_employees(
-            vec![
-                employee("1", "Ann", None, None),
-                employee("2", "Bob", None, None),
-            ],
-            t1,
-        )
-        .await
-        .unwrap();
-    let first = store
-        .sync_leave(
-            vec![
-                leave("a", "1", "2025-03-03", "2025-03-04"),
-                leave("b", "1", "2025-03-10", "2025-03-10"),
-                leave("c", "2", "2025-03-05", "2025-03-07"),
-                leave("x", "99", "2025-03-05", "2025-03-07"),
-            ],
-            t1,
-        )
-        .await
-        .unwrap();
+    sync_employees(store, ann_and_bob(), t1).await;
+    let first = sync_leave(
+        store,
+        vec![
+            leave("a", "1", "2025-03-03", "2025-03-04"),
+            leave("b", "1", "2025-03-10", "2025-03-10"),
+            leave("c", "2", "2025-03-05", "2025-03-07"),
+            leave("x", "99", "2025-03-05", "2025-03-07"),
+        ],
+        t1,
+    )
+    .await;
     assert_eq!(
         first,
         SyncSummary {
@@ -41,17 +31,16 @@ pub async fn leave_sync_becomes_exactly_the_set<S: EmployeeStore>(store: &S) {
         }
     );
     let moved = leave("b", "2", "2025-03-11", "2025-03-12");
-    let second = store
-        .sync_leave(
-            vec![
-                leave("a", "1", "2025-03-03", "2025-03-04"),
-                moved.clone(),
-                leave("d", "2", "2025-03-20", "2025-03-21"),
-            ],
-            t2,
-        )
-        .await
-        .unwrap();
+    let second = sync_leave(
+        store,
+        vec![
+            leave("a", "1", "2025-03-03", "2025-03-04"),
+            moved.clone(),
+            leave("d", "2", "2025-03-20", "2025-03-21"),
+        ],
+        t2,
+    )
+    .await;
     assert_eq!(second, summary(1, 1, 1, 1), "c was cancelled upstream");
     let stored = store.list_leave(LeaveFilter::default()).await.unwrap();
     assert_eq!(
@@ -63,7 +52,7 @@ pub async fn leave_sync_becomes_exactly_the_set<S: EmployeeStore>(store: &S) {
     );
     assert_eq!(stored[1].request, moved);
     assert!(stored.iter().all(|l| l.synced_at == t2));
-    let emptied = store.sync_leave(vec![], t2).await.unwrap();
+    let emptied = sync_leave(store, vec![], t2).await;
     assert_eq!(
         emptied,
         summary(0, 0, 0, 3),
@@ -74,28 +63,26 @@ pub async fn leave_sync_becomes_exactly_the_set<S: EmployeeStore>(store: &S) {
 
 pub async fn leave_listing_filters_and_orders<S: EmployeeStore>(store: &S) {
     let t = at("2025-03-01T00:00:00Z");
-    store
-        .sync_employees(
-            vec![
-                employee("10", "Ann", Some(" "), Some("ann@x.com")),
-                employee("9", "Bob", Some("bob@x.com"), Some("b@x.com")),
-            ],
-            t,
-        )
-        .await
-        .unwrap();
-    store
-        .sync_leave(
-            vec![
-                leave("3", "10", "2025-03-03", "2025-03-04"),
-                leave("2", "9", "2025-03-03", "2025-03-03"),
-                leave("1", "9", "2025-03-10", "2025-03-14"),
-                leave("4", "10", "2025-02-24", "2025-02-28"),
-            ],
-            t,
-        )
-        .await
-        .unwrap();
+    sync_employees(
+        store,
+        vec![
+            employee("10", "Ann", Some(" "), Some("ann@x.com")),
+            employee("9", "Bob", Some("bob@x.com"), Some("b@x.com")),
+        ],
+        t,
+    )
+    .await;
+    sync_leave(
+        store,
+        vec![
+            leave("3", "10", "2025-03-03", "2025-03-04"),
+            leave("2", "9", "2025-03-03", "2025-03-03"),
+            leave("1", "9", "2025-03-10", "2025-03-14"),
+            leave("4", "10", "2025-02-24", "2025-02-28"),
+        ],
+        t,
+    )
+    .await;
     assert_eq!(
         leave_ids(store, LeaveFilter::default()).await,
         ["4", "2", "3", "1"],
@@ -134,17 +121,16 @@ pub async fn leave_listing_filters_and_orders<S: EmployeeStore>(store: &S) {
 
 pub async fn leave_source_matches_by_ekey<S: EmployeeStore + LeaveSource>(store: &S) {
     let t = at("2025-03-01T00:00:00Z");
-    store
-        .sync_employees(
-            vec![
-                employee("1", "Ann", Some("Ann.Lee@Example.com"), None),
-                employee("2", "Bob", None, Some(" bob@example.com")),
-                employee("3", "Cy", Some("cy@example.com"), None),
-            ],
-            t,
-        )
-        .await
-        .unwrap();
+    sync_employees(
+        store,
+        vec![
+            employee("1", "Ann", Some("Ann.Lee@Example.com"), None),
+            employee("2", "Bob", None, Some(" bob@example.com")),
+            employee("3", "Cy", Some("cy@example.com"), None),
+        ],
+        t,
+    )
+    .await;
     let pending = LeaveRequest {
         status: "Pending".into(),
         ..leave("p", "1", "2025-03-17", "2025-03-17")
@@ -153,18 +139,17 @@ pub async fn leave_source_matches_by_ekey<S: EmployeeStore + LeaveSource>(store:
         status: " approved ".into(),
         ..leave("q", "1", "2025-03-03", "2025-03-03")
     };
-    store
-        .sync_leave(
-            vec![
-                leave("a", "1", "2025-03-10", "2025-03-11"),
-                pending,
-                approved_lowercase,
-                leave("b", "2", "2025-03-05", "2025-03-05"),
-            ],
-            t,
-        )
-        .await
-        .unwrap();
+    sync_leave(
+        store,
+        vec![
+            leave("a", "1", "2025-03-10", "2025-03-11"),
+            pending,
+            approved_lowercase,
+            leave("b", "2", "2025-03-05", "2025-03-05"),
+        ],
+        t,
+    )
+    .await;
     let emails = [
         " ANN.LEE@example.COM ".to_owned(),
         "Bob@Example.com".to_owned(),

@@ -54,15 +54,46 @@ pub fn summary(inserted: usize, updated: usize, unchanged: usize, deleted: usize
     }
 }
 
-/// The stored employees' ids, sorted as strings.
-pub async fn employee_ids<S: EmployeeStore>(store: &S) -> Vec<String> {
-    let mut ids: Vec<String> = store
+/// Employees "1" Ann and "2" Bob, without emails.
+pub fn ann_and_bob() -> Vec<Employee> {
+    vec![
+        employee("1", "Ann", None, None),
+        employee("2", "Bob", None, None),
+    ]
+}
+
+/// An employee sync that must succeed.
+pub async fn sync_employees<S: EmployeeStore>(
+    store: &S,
+    employees: Vec<Employee>,
+    at: DateTime<Utc>,
+) -> SyncSummary {
+    store.sync_employees(employees, at).await.unwrap()
+}
+
+/// A leave sync that must succeed.
+pub async fn sync_leave<S: EmployeeStore>(
+    store: &S,
+    requests: Vec<LeaveRequest>,
+    at: DateTime<Utc>,
+) -> SyncSummary {
+    store.sync_leave(requests, at).await.unwrap()
+}
+
+/// The listed employees' ids, in the store's order.
+pub async fn listed_employee_ids<S: EmployeeStore>(store: &S) -> Vec<String> {
+    store
         .list_employees()
         .await
         .unwrap()
         .into_iter()
         .map(|e| e.employee.employee_id)
-        .collect();
+        .collect()
+}
+
+/// The stored employees' ids, sorted as strings.
+pub async fn employee_ids<S: EmployeeStore>(store: &S) -> Vec<String> {
+    let mut ids = listed_employee_ids(store).await;
     ids.sort();
     ids
 }

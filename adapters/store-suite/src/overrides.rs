@@ -1,6 +1,7 @@
 //! Capacity overrides (H2.6, H7.4).
 
 use crate::{at, d};
+use chrono::{DateTime, Utc};
 use domain::allocation::{CapacityOverride, ClientLimit};
 use domain::ports::{OverrideStore, OverrideWriteError, StoredOverride};
 
@@ -14,30 +15,36 @@ pub fn over(email: &str, eff: &str, limit: u32) -> CapacityOverride {
     }
 }
 
+/// A create that must succeed.
+async fn create<S: OverrideStore>(
+    store: &S,
+    value: &CapacityOverride,
+    now: DateTime<Utc>,
+) -> StoredOverride {
+    store.create_override(value, now).await.unwrap()
+}
+
 /// Create, read back, list (by email, date, id; filtered by ekey) and the engine's input order.
 /// Returns the first override created (ken@x.com from 2025-04-02, limit 10, no notes).
 pub async fn overrides_roundtrip<S: OverrideStore>(store: &S) -> StoredOverride {
-    let a = store
-        .create_override(
-            &over("ken@x.com", "2025-04-02", 10),
-            at("2025-11-20T00:00:00.001Z"),
-        )
-        .await
-        .unwrap();
-    let b = store
-        .create_override(
-            &over("ken@x.com", "2025-02-01", 2),
-            at("2025-11-20T00:00:00.002Z"),
-        )
-        .await
-        .unwrap();
-    let c = store
-        .create_override(
-            &over("ana@x.com", "2025-05-05", 7),
-            at("2025-11-20T00:00:00.003Z"),
-        )
-        .await
-        .unwrap();
+    let a = create(
+        store,
+        &over("ken@x.com", "2025-04-02", 10),
+        at("2025-11-20T00:00:00.001Z"),
+    )
+    .await;
+    let b = create(
+        store,
+        &over("ken@x.com", "2025-02-01", 2),
+        at("2025-11-20T00:00:00.002Z"),
+    )
+    .await;
+    let c = create(
+        store,
+        &over("ana@x.com", "2025-05-05", 7),
+        at("2025-11-20T00:00:00.003Z"),
+    )
+    .await;
     assert_eq!(store.get_override(&a.id).await.unwrap().unwrap(), a);
     assert_eq!(a.value.pod_type.as_deref(), Some("Solo Adviser"));
     assert_eq!(a.value.notes, None);
@@ -75,20 +82,14 @@ pub async fn overrides_roundtrip<S: OverrideStore>(store: &S) -> StoredOverride 
 /// override may keep its own pair; refused writes change nothing.
 pub async fn overrides_duplicate_is_a_domain_error<S: OverrideStore>(store: &S) {
     let now = at("2025-11-20T00:00:00Z");
-    let first = store
-        .create_override(&over("ken@x.com", "2025-04-02", 10), now)
-        .await
-        .unwrap();
+    let first = create(store, &over("ken@x.com", "2025-04-02", 10), now).await;
     assert_eq!(
         store
             .create_override(&over("ken@x.com", "2025-04-02", 3), now)
             .await,
         Err(OverrideWriteError::DuplicateOverride)
     );
-    let other = store
-        .create_override(&over("ken@x.com", "2025-04-09", 3), now)
-        .await
-        .unwrap();
+    let other = create(store, &over("ken@x.com", "2025-04-09", 3), now).await;
     assert_eq!(
         store
             .update_override(&other.id, &over("ken@x.com", "2025-04-02", 3), now)
@@ -120,10 +121,7 @@ pub async fn overrides_duplicate_is_a_domain_error<S: OverrideStore>(store: &S) 
 /// this is the store's own guarantee.)
 pub async fn overrides_duplicate_pair_is_keyed_by_ekey<S: OverrideStore>(store: &S) {
     let now = at("2025-11-20T00:00:00Z");
-    store
-        .create_override(&over("ken@x.com", "2025-04-02", 10), now)
-        .await
-        .unwrap();
+    create(store, &over("ken@x.com", "2025-04-02", 10), now).await;
     assert_eq!(
         store
             .create_override(&over(" KEN@x.com", "2025-04-02", 3), now)
@@ -137,13 +135,12 @@ pub async fn overrides_duplicate_pair_is_keyed_by_ekey<S: OverrideStore>(store: 
 /// An update replaces the value and keeps `created_at`, never creates; a delete reports whether
 /// it deleted.
 pub async fn overrides_update_and_delete<S: OverrideStore>(store: &S) {
-    let created = store
-        .create_override(
-            &over("ken@x.com", "2025-04-02", 10),
-            at("2025-11-20T00:00:00Z"),
-        )
-        .await
-        .unwrap();
+    let created = create(
+        store,
+        &over("ken@x.com", "2025-04-02", 10),
+        at("2025-11-20T00:00:00Z"),
+    )
+    .await;
     let later = at("2025-11-21T00:00:00Z");
     let mut changed = over("ken@x.com", "2025-04-07", 4);
     changed.notes = Some("ramp-up".into());
