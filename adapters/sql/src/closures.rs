@@ -212,6 +212,15 @@ fn override_from_row(row: OverrideRow) -> Result<StoredOverride, DieselError> {
     })
 }
 
+/// Overrides are stored under the adviser's ekey (trimmed, lowercased email), so the unique pair
+/// below is the ekey's, as in the Firestore store and the engine (LM5).
+fn keyed(value: &CapacityOverride) -> CapacityOverride {
+    CapacityOverride {
+        adviser_email: domain::allocation::ekey(&value.adviser_email),
+        ..value.clone()
+    }
+}
+
 /// The unique (adviser_email, effective_date) pair is the only constraint an override write can
 /// break; it becomes the domain's `DuplicateOverride`.
 fn duplicate_or<T>(
@@ -296,7 +305,7 @@ impl OverrideStore for SqlStore {
     ) -> Result<StoredOverride, OverrideWriteError> {
         let stored = StoredOverride {
             id: uuid::Uuid::new_v4().to_string(),
-            value: value.clone(),
+            value: keyed(value),
             created_at: now,
             updated_at: now,
         };
@@ -329,7 +338,7 @@ impl OverrideStore for SqlStore {
         value: &CapacityOverride,
         now: DateTime<Utc>,
     ) -> Result<Option<StoredOverride>, OverrideWriteError> {
-        let (id, value) = (id.to_owned(), value.clone());
+        let (id, value) = (id.to_owned(), keyed(value));
         let target = id.clone();
         let changed = self
             .db

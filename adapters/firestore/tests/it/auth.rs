@@ -2,13 +2,13 @@
 //! for concurrent callers, a token refused mid-operation, the metadata server, the emulator, and
 //! secrets that never print (S10.6).
 
-use crate::employees::employee;
 use crate::fake::{FakeFirestore, KEY_ID, PROJECT, ROOT, error};
 use crate::support::{PRIVATE_KEY, at, config, firestore_requests, key_json, requests, store};
 use domain::ports::{ClosureStore, EmployeeStore, StoreError};
 use firestore_store::{
     FirestoreAuth, FirestoreConfig, FirestoreConfigError, FirestoreStore, ServiceAccountKey,
 };
+use store_suite::employee;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, Request};
 

@@ -1,6 +1,5 @@
 //! The U0/U4.7 fault matrix on each Firestore operation: get, patch, runQuery, commit.
 
-use crate::employees::employee;
 use crate::fake::{FakeFirestore, ROOT, error};
 use crate::support::{at, config, d, store};
 use domain::allocation::OfficeClosure;
@@ -8,6 +7,7 @@ use domain::ports::{ClosureStore, EmployeeStore, StoreError};
 use firestore_store::{FirestoreConfig, FirestoreStore};
 use serde_json::json;
 use std::time::{Duration, Instant};
+use store_suite::employee;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, ResponseTemplate};
 

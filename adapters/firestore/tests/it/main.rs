@@ -14,4 +14,5 @@ mod faults;
 mod leave;
 mod overrides;
 mod requests;
+mod suite;
 mod support;

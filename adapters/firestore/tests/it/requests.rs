@@ -133,17 +133,12 @@ async fn u4_4_leave_is_read_across_employees_and_written_by_commit() {
     let store = store(&fake);
     let t = at("2025-03-01T00:00:00Z");
     store
-        .sync_employees(vec![crate::employees::employee("7", "Ann", None, None)], t)
+        .sync_employees(vec![store_suite::employee("7", "Ann", None, None)], t)
         .await
         .unwrap();
     store
         .sync_leave(
-            vec![crate::employees::leave(
-                "L1",
-                "7",
-                "2025-03-03",
-                "2025-03-04",
-            )],
+            vec![store_suite::leave("L1", "7", "2025-03-03", "2025-03-04")],
             t,
         )
         .await

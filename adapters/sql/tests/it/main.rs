@@ -5,9 +5,8 @@
 mod harness;
 
 mod accounts;
-mod closures;
 mod durability;
 mod hr;
-mod overrides;
 mod pipeline;
 mod portal;
+mod suite;

@@ -1,19 +1,10 @@
 //! Office closures (H2.5, H7.3).
 
-use crate::harness::TestDb;
-use chrono::{DateTime, NaiveDate, Utc};
+use crate::{at, d};
 use domain::allocation::OfficeClosure;
-use domain::ports::ClosureStore;
+use domain::ports::{ClosureStore, StoredClosure};
 
-fn d(s: &str) -> NaiveDate {
-    s.parse().unwrap()
-}
-
-fn at(s: &str) -> DateTime<Utc> {
-    s.parse().unwrap()
-}
-
-fn closure(start: &str, end: Option<&str>, description: &str) -> OfficeClosure {
+pub fn closure(start: &str, end: Option<&str>, description: &str) -> OfficeClosure {
     OfficeClosure {
         start_date: d(start),
         end_date: end.map(d),
@@ -22,8 +13,12 @@ fn closure(start: &str, end: Option<&str>, description: &str) -> OfficeClosure {
     }
 }
 
-async fn closures_roundtrip(db: &TestDb) {
-    let store = &db.store;
+/// Create, read back and list; `id_ok` is the backend's id format (a UUID in SQL, a 20-character
+/// auto-id in Firestore). Returns the closure created first (24 Dec to 2 Jan, at `now`).
+pub async fn closures_roundtrip<S: ClosureStore>(
+    store: &S,
+    id_ok: fn(&str) -> bool,
+) -> StoredClosure {
     let now = at("2025-11-20T01:02:03.456Z");
     let created = store
         .create_closure(
@@ -33,6 +28,7 @@ async fn closures_roundtrip(db: &TestDb) {
         .await
         .unwrap();
     assert_eq!(created.created_at, now);
+    assert!(id_ok(&created.id), "backend id format: {}", created.id);
     let single = store
         .create_closure(&closure("2025-12-03", None, "Team day"), now)
         .await
@@ -50,18 +46,25 @@ async fn closures_roundtrip(db: &TestDb) {
     let all = store.list_closures(None).await.unwrap();
     assert_eq!(
         all.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(),
-        [single.id.as_str(), created.id.as_str()]
+        [single.id.as_str(), created.id.as_str()],
+        "by start date"
     );
     assert_eq!(store.closures().await.unwrap().len(), 2);
     assert!(store.get_closure("no-such-id").await.unwrap().is_none());
+    assert!(
+        store.get_closure("a/b").await.unwrap().is_none(),
+        "a path-like id is just unknown"
+    );
+    created
 }
 
-async fn closures_overlap_filter(db: &TestDb) {
-    let store = &db.store;
+/// `list_closures(Some((from, to)))` keeps the closures overlapping the range, whatever order
+/// they were created in.
+pub async fn closures_overlap_filter<S: ClosureStore>(store: &S) {
     let now = at("2025-11-20T00:00:00Z");
     for (start, end) in [
-        ("2025-12-01", "2025-12-05"),
         ("2025-12-24", "2026-01-02"),
+        ("2025-12-01", "2025-12-05"),
         ("2026-01-26", "2026-01-26"),
     ] {
         store
@@ -69,7 +72,7 @@ async fn closures_overlap_filter(db: &TestDb) {
             .await
             .unwrap();
     }
-    let starts = |list: Vec<domain::ports::StoredClosure>| {
+    let starts = |list: Vec<StoredClosure>| {
         list.into_iter()
             .map(|c| c.closure.start_date.to_string())
             .collect::<Vec<_>>()
@@ -86,8 +89,8 @@ async fn closures_overlap_filter(db: &TestDb) {
     assert!(none.is_empty());
 }
 
-async fn closures_update_and_delete(db: &TestDb) {
-    let store = &db.store;
+/// An update keeps `created_at`, never creates (no upsert); a delete reports whether it deleted.
+pub async fn closures_update_and_delete<S: ClosureStore>(store: &S) {
     let created = store
         .create_closure(
             &closure("2025-12-03", None, "Team day"),
@@ -119,14 +122,9 @@ async fn closures_update_and_delete(db: &TestDb) {
             .is_none(),
         "no upsert"
     );
+    assert!(store.get_closure("missing").await.unwrap().is_none());
 
     assert!(store.delete_closure(&created.id).await.unwrap());
     assert!(!store.delete_closure(&created.id).await.unwrap());
     assert!(store.list_closures(None).await.unwrap().is_empty());
 }
-
-crate::on_both_backends!(
-    closures_roundtrip,
-    closures_overlap_filter,
-    closures_update_and_delete
-);

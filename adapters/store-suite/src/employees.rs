@@ -1,30 +1,30 @@
 //! Employee syncs and lookups (H2.3.2, H2.4, H7.1).
 
-use super::{at, employee, employee_ids, leave, leave_ids, summary};
-use crate::harness::TestDb;
+use crate::{
+    ann_and_bob, at, employee, employee_ids, leave, leave_ids, listed_employee_ids, summary,
+    sync_employees, sync_leave,
+};
 use domain::ports::{Employee, EmployeeStore, LeaveFilter, SyncSummary};
 
-async fn employees_sync_upserts_and_deletes(db: &TestDb) {
-    let store = &db.store;
+/// A sync upserts the given employees and deletes the others. After it the store holds, among
+/// others, employee "1" (no account email) and "4" (Dee, dee@x.com / d@x.com).
+pub async fn employees_sync_upserts_and_deletes<S: EmployeeStore>(store: &S) {
     let (t1, t2) = (at("2025-03-01T00:00:00Z"), at("2025-03-02T00:00:00.250Z"));
     let first = vec![
         employee("1", "Ann", Some("ann@x.com"), None),
         employee("2", "Bob", None, Some("bob@x.com")),
         employee("3", "Cy", None, None),
     ];
-    assert_eq!(
-        store.sync_employees(first, t1).await.unwrap(),
-        summary(3, 0, 0, 0)
-    );
+    assert_eq!(sync_employees(store, first, t1).await, summary(3, 0, 0, 0));
     let second = vec![
         employee("1", "Ann", Some("ann@x.com"), None),
         employee("2", "Bob Brown", None, Some("bob@x.com")),
         employee("4", "Dee", Some("dee@x.com"), Some("d@x.com")),
     ];
-    let got = store.sync_employees(second, t2).await.unwrap();
+    let got = sync_employees(store, second, t2).await;
     assert_eq!(got, summary(1, 1, 1, 1));
     assert_eq!(got.synced(), 3);
-    assert_eq!(employee_ids(db).await, ["1", "2", "4"]);
+    assert_eq!(employee_ids(store).await, ["1", "2", "4"]);
     assert!(store.get_employee("3").await.unwrap().is_none());
     let bob = store.get_employee("2").await.unwrap().unwrap();
     assert_eq!(bob.employee.name, "Bob Brown");
@@ -40,70 +40,52 @@ async fn employees_sync_upserts_and_deletes(db: &TestDb) {
     );
 }
 
-async fn employees_empty_sync_deletes_nothing(db: &TestDb) {
-    let store = &db.store;
+/// An empty sync (an upstream glitch) deletes nothing.
+pub async fn employees_empty_sync_deletes_nothing<S: EmployeeStore>(store: &S) {
     let t = at("2025-03-01T00:00:00Z");
-    store
-        .sync_employees(vec![employee("1", "Ann", None, None)], t)
-        .await
-        .unwrap();
+    sync_employees(store, vec![employee("1", "Ann", None, None)], t).await;
     assert_eq!(
-        store.sync_employees(vec![], t).await.unwrap(),
+        sync_employees(store, vec![], t).await,
         SyncSummary::default()
     );
-    assert_eq!(employee_ids(db).await, ["1"]);
+    assert_eq!(employee_ids(store).await, ["1"]);
 }
 
-async fn employees_repeated_id_last_wins(db: &TestDb) {
-    let got = db
-        .store
-        .sync_employees(
-            vec![
-                employee("1", "Old", None, None),
-                employee("1", "New", None, None),
-            ],
-            at("2025-03-01T00:00:00Z"),
-        )
-        .await
-        .unwrap();
+pub async fn employees_repeated_id_last_wins<S: EmployeeStore>(store: &S) {
+    let got = sync_employees(
+        store,
+        vec![
+            employee("1", "Old", None, None),
+            employee("1", "New", None, None),
+        ],
+        at("2025-03-01T00:00:00Z"),
+    )
+    .await;
     assert_eq!(got, summary(1, 0, 0, 0));
-    let ann = db.store.get_employee("1").await.unwrap().unwrap();
+    let ann = store.get_employee("1").await.unwrap().unwrap();
     assert_eq!(ann.employee.name, "New");
 }
 
-async fn employee_deletion_cascades_to_leave(db: &TestDb) {
-    let store = &db.store;
+/// Deleting an employee deletes its leave. The last sync of this behaviour keeps employee "1"
+/// only, deleting employee "2" and its leave "b".
+pub async fn employee_deletion_cascades_to_leave<S: EmployeeStore>(store: &S) {
     let t = at("2025-03-01T00:00:00Z");
-    store
-        .sync_employees(
-            vec![
-                employee("1", "Ann", None, None),
-                employee("2", "Bob", None, None),
-            ],
-            t,
-        )
-        .await
-        .unwrap();
-    store
-        .sync_leave(
-            vec![
-                leave("a", "1", "2025-03-03", "2025-03-04"),
-                leave("b", "2", "2025-03-05", "2025-03-05"),
-            ],
-            t,
-        )
-        .await
-        .unwrap();
-    let got = store
-        .sync_employees(vec![employee("1", "Ann", None, None)], t)
-        .await
-        .unwrap();
+    sync_employees(store, ann_and_bob(), t).await;
+    sync_leave(
+        store,
+        vec![
+            leave("a", "1", "2025-03-03", "2025-03-04"),
+            leave("b", "2", "2025-03-05", "2025-03-05"),
+        ],
+        t,
+    )
+    .await;
+    let got = sync_employees(store, vec![employee("1", "Ann", None, None)], t).await;
     assert_eq!(got.deleted, 1);
-    assert_eq!(leave_ids(db, LeaveFilter::default()).await, ["a"]);
+    assert_eq!(leave_ids(store, LeaveFilter::default()).await, ["a"]);
 }
 
-async fn employee_lookups(db: &TestDb) {
-    let store = &db.store;
+pub async fn employee_lookups<S: EmployeeStore>(store: &S) {
     store
         .sync_employees(
             vec![
@@ -117,15 +99,8 @@ async fn employee_lookups(db: &TestDb) {
         )
         .await
         .unwrap();
-    let listed: Vec<String> = store
-        .list_employees()
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|e| e.employee.employee_id)
-        .collect();
     assert_eq!(
-        listed,
+        listed_employee_ids(store).await,
         ["8", "45", "100", "123", "7"],
         "name case-insensitively (Bea before bea), then id as a number"
     );
@@ -151,27 +126,25 @@ async fn employee_lookups(db: &TestDb) {
     assert!(store.get_employee("nope").await.unwrap().is_none());
 }
 
-async fn concurrent_syncs_serialise(db: &TestDb) {
+/// Syncs racing through `writers` (other handles on the same storage, as other processes would
+/// hold) leave exactly one sync's result, read back through `store`.
+pub async fn concurrent_syncs_serialise<S: EmployeeStore>(store: &S, writers: Vec<S>) {
     let t = at("2025-03-01T00:00:00Z");
-    let sets: Vec<Vec<Employee>> = (0..3)
+    let sets: Vec<Vec<Employee>> = (0..writers.len())
         .map(|k| {
             (0..20)
                 .map(|i| employee(&(i + k * 10).to_string(), &format!("E{k}"), None, None))
                 .collect()
         })
         .collect();
-    let mut tasks = Vec::new();
-    for set in sets.clone() {
-        let store = db.reopen();
-        tasks.push(tokio::spawn(
-            async move { store.sync_employees(set, t).await },
-        ));
+    let syncs = writers
+        .iter()
+        .zip(sets.clone())
+        .map(|(writer, set)| writer.sync_employees(set, t));
+    for result in futures::future::join_all(syncs).await {
+        result.unwrap();
     }
-    for task in tasks {
-        task.await.unwrap().unwrap();
-    }
-    let mut stored: Vec<Employee> = db
-        .store
+    let mut stored: Vec<Employee> = store
         .list_employees()
         .await
         .unwrap()
@@ -187,12 +160,3 @@ async fn concurrent_syncs_serialise(db: &TestDb) {
         "the store holds exactly one sync's result"
     );
 }
-
-crate::on_both_backends!(
-    employees_sync_upserts_and_deletes,
-    employees_empty_sync_deletes_nothing,
-    employees_repeated_id_last_wins,
-    employee_deletion_cascades_to_leave,
-    employee_lookups,
-    concurrent_syncs_serialise,
-);
