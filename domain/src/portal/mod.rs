@@ -1,4 +1,6 @@
 //! The employee portal's pure rules (portal.md P0.9): one module per area. The use cases that
 //! apply them over the ports live in `usecase::portal`.
 
+pub mod chat;
+pub mod connections;
 pub mod profile;
