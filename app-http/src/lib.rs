@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod body;
+pub mod chat;
 pub mod config;
 mod deal_input;
 pub mod error;
@@ -49,6 +50,7 @@ pub fn app(state: AppState) -> impl poem::Endpoint {
             "/admin/logout",
             get(routes::admin_login::logout_page).post(routes::admin_login::logout_submit),
         )
+        .at("/api/portal/chat/ws", get(chat::ws::chat_socket))
         .at("/", get(make_sync(|_| Html(LANDING))))
         .data(state)
         .with(CatchPanic::new().with_handler(middleware::PanicToInternal))

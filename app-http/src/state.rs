@@ -72,6 +72,8 @@ pub struct Inner {
     /// S4.3: the HMAC key of pre-session CSRF tokens (random per process when unset outside
     /// production).
     pub session_secret: Vec<u8>,
+    /// P9: sockets, the chat hub and the chat limits.
+    pub chat: crate::chat::ChatRuntime,
 }
 
 impl std::fmt::Debug for Inner {
@@ -152,6 +154,7 @@ impl AppState {
         }
 
         crate::auth::bootstrap::bootstrap_admin(&store, &settings).await?;
+        let chat = crate::chat::ChatRuntime::new(&store, &url);
         let session_secret = crate::auth::bootstrap::session_secret(&settings)?;
 
         let mut secrets: Vec<String> = [
@@ -236,6 +239,7 @@ impl AppState {
                 availability_slot: Semaphore::new(1),
                 hasher: crate::auth::passwords::Hasher::default(),
                 session_secret,
+                chat,
             }),
         })
     }

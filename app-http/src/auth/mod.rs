@@ -85,7 +85,6 @@ pub async fn require(state: &AppState, req: &Request, need: Need) -> Result<Call
 /// The portal's `session` scheme (H0.12): a signed-in user of any role. POST, PUT, PATCH and
 /// DELETE also need the session's CSRF token (H0.12.2). Admin-only portal routes check
 /// `is_admin` on the result (403 `forbidden`, P10.1).
-#[allow(dead_code)] // the portal routes use it (issue 6)
 pub async fn require_session(
     state: &AppState,
     req: &Request,

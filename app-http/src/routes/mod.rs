@@ -28,6 +28,10 @@ pub enum ApiTags {
     Employees,
     /// Health and readiness.
     Service,
+    /// Portal connections and connection requests.
+    PortalConnections,
+    /// Portal chat over HTTP (the WebSocket is not in this document).
+    PortalChat,
 }
 
 /// The allocation side's APIs (H1, H2).
