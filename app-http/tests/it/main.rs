@@ -4,7 +4,10 @@
 mod admin_login;
 mod crud;
 mod openapi;
+mod portal_chat;
 mod portal_client;
+mod portal_connections;
+mod portal_ws;
 mod reads;
 mod support;
 mod webhook;
