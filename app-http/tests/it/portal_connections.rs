@@ -10,14 +10,20 @@ use std::sync::Arc;
 
 /// The P11 setup: alex, brett, casey, dana registered in that order; clock at 2025-11-20.
 pub async fn four_users() -> (TestApp, [PortalUser; 4]) {
+    let (app, _, users) = setup().await;
+    (app, users)
+}
+
+/// As `four_users`, with the manual clock.
+pub async fn setup() -> (TestApp, ManualClock, [PortalUser; 4]) {
     let clock = ManualClock::at("2025-11-20T00:00:00Z".parse().unwrap());
-    let app = TestApp::spawn_full(&[], Some(Arc::new(clock))).await;
+    let app = TestApp::spawn_full(&[], Some(Arc::new(clock.clone()))).await;
     let mut users = Vec::new();
     for name in ["alex", "brett", "casey", "dana"] {
         users.push(app.portal_user(name).await);
     }
     let users: [PortalUser; 4] = users.try_into().unwrap();
-    (app, users)
+    (app, clock, users)
 }
 
 pub async fn request(app: &TestApp, from: &PortalUser, to: i64) -> (u16, Value) {
