@@ -8,6 +8,7 @@ mod portal_chat;
 mod portal_client;
 mod portal_connections;
 mod portal_ws;
+mod portal_ws_multi;
 mod reads;
 mod support;
 mod webhook;
