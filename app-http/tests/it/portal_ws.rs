@@ -353,3 +353,43 @@ async fn h5_3_replayed_client_msg_id_goes_to_this_socket_only() {
     silent(&mut b, 200).await;
     assert_eq!(message_count(&app, alex.id, brett.id).await, 1);
 }
+
+/// H5.2: a text frame that is not UTF-8 → 1007.
+#[tokio::test]
+async fn h5_2_invalid_utf8_closes_with_1007() {
+    use tokio_tungstenite::tungstenite::protocol::frame::Frame;
+    use tokio_tungstenite::tungstenite::protocol::frame::coding::{Data, OpCode};
+    let (app, [alex, ..]) = four_users().await;
+    let mut ws = open(&app, &alex).await;
+    let raw = Frame::message(vec![b'{', 0xff, 0xfe, b'}'], OpCode::Data(Data::Text), true);
+    ws.send(Message::Frame(raw)).await.unwrap();
+    assert_eq!(close_code(&mut ws).await, 1007);
+}
+
+/// P9.11: a logged-out session closes its socket with 4401 within 60 s even without a frame;
+/// H5.6: a client that never answers the 30 s ping is closed with 1001. (Takes about a minute.)
+#[tokio::test]
+async fn p9_11_session_timer_and_h5_6_missing_pong() {
+    let (app, [alex, brett, ..]) = four_users().await;
+    let mut a = open(&app, &alex).await;
+    let mut b = open(&app, &brett).await;
+    let hash = app_http::auth::cookies::sha256_hex(alex.cookie.trim_start_matches("sid="));
+    assert!(app.state.store.delete_session(&hash).await.unwrap());
+    let started = std::time::Instant::now();
+    // Reading answers pings, so only the session timer can close alex's socket.
+    let code = loop {
+        match tokio::time::timeout(Duration::from_secs(70), a.next())
+            .await
+            .expect("closed within 70 s")
+        {
+            Some(Ok(Message::Close(Some(frame)))) => break u16::from(frame.code),
+            Some(Ok(_)) => continue,
+            other => panic!("{other:?}"),
+        }
+    };
+    assert_eq!(code, 4401);
+    assert!(started.elapsed() <= Duration::from_secs(61));
+    // brett's client has read nothing, so it never answered the ping sent at 30 s.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(close_code(&mut b).await, 1001);
+}
