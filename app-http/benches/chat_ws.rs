@@ -20,13 +20,6 @@ use std::time::{Duration, Instant};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
-fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
 /// Kills the server when the bench ends, however it ends.
 struct Server(Child);
 
@@ -131,9 +124,13 @@ type Latencies = Arc<Mutex<Vec<Duration>>>;
 
 #[tokio::main]
 async fn main() {
-    let n = env_usize("ALLOT_BENCH_USERS", 1_000) & !1;
-    let rate = env_usize("ALLOT_BENCH_RATE", 50).max(1);
-    let secs = env_usize("ALLOT_BENCH_SECS", 20);
+    let [n, rate, secs] = [("USERS", 1_000), ("RATE", 50), ("SECS", 20)].map(|(name, default)| {
+        let value = std::env::var(format!("ALLOT_BENCH_{name}")).ok();
+        value
+            .and_then(|v| v.parse::<usize>().ok())
+            .unwrap_or(default)
+    });
+    let (n, rate) = (n & !1, rate.max(1));
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("chat-bench.db");
     let (server, base) = start_server(&db).await;

@@ -233,14 +233,7 @@ async fn p8_7_remove_rules_and_csrf() {
 async fn p8_3_thirty_requests_per_hour() {
     let (app, [alex, brett, ..]) = four_users().await;
     let cancel_path = |id: i64| format!("/api/portal/connections/requests/{id}");
-    for _ in 0..15 {
-        let (status, body) = request(&app, &alex, brett.id).await;
-        assert_eq!(status, 201, "{body}");
-        let id = body["request"]["id"].as_i64().unwrap();
-        assert_eq!(
-            app.send_as(&alex, Method::DELETE, &cancel_path(id)).await.0,
-            204
-        );
+    for _ in 0..30 {
         let (status, body) = request(&app, &alex, brett.id).await;
         assert_eq!(status, 201, "{body}");
         let id = body["request"]["id"].as_i64().unwrap();

@@ -1,8 +1,9 @@
 //! Chat over HTTP (http-api.md H4.6; portal.md P9): conversations, history, send, mark read.
 //! Sends push the same `message` frames as the WebSocket (P9.5).
 
-use super::connections::{UserRef, refused};
+use super::connections::{UserRef, refused, user_ref};
 use crate::auth;
+use crate::auth::session::CurrentSession;
 use crate::body::JsonBody;
 use crate::chat;
 use crate::error::{ApiError, ApiResult};
@@ -11,9 +12,8 @@ use crate::routes::ApiTags;
 use crate::state::AppState;
 use domain::portal::chat::{body_preview, history_query};
 use domain::portal::connections::ConnectionRefusal;
-use domain::ports::{ChatMessage, Peer, PostMessageOutcome};
+use domain::ports::{ChatMessage, PostMessageOutcome};
 use domain::usecase::portal::chat::{ChatActor, ChatError};
-use domain::usecase::portal::connections::summaries;
 use poem::Request;
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
@@ -176,14 +176,7 @@ impl ChatApi {
             .history(me.user_id, user_id.0, cursor, limit)
             .await
             .map_err(chat_error)?;
-        let users = summaries(&state.store, &[user_id.0]).await?;
-        let other = UserRef::of(
-            &Peer {
-                id: user_id.0,
-                username: String::new(),
-            },
-            &users,
-        );
+        let other = user_ref(&state, user_id.0).await?;
         let name = |id: i64| {
             if id == me.user_id {
                 me.username.as_str()
@@ -220,11 +213,7 @@ impl ChatApi {
         if let Err(retry) = state.chat.limits.message(me.user_id, now) {
             return Err(refused(ConnectionRefusal::RateLimited).retry_after(retry));
         }
-        let actor = ChatActor {
-            user_id: me.user_id,
-            username: me.username.clone(),
-            socket: None,
-        };
+        let actor = actor(&me);
         let input = body.0;
         let outcome = chat::chat(&state)
             .send(&actor, user_id.0, input.body, input.client_msg_id, now)
@@ -257,11 +246,7 @@ impl ChatApi {
         if body.0.up_to < 1 {
             return Err(ApiError::field("up_to", "invalid_value"));
         }
-        let actor = ChatActor {
-            user_id: me.user_id,
-            username: me.username.clone(),
-            socket: None,
-        };
+        let actor = actor(&me);
         let result = chat::chat(&state)
             .mark_read(&actor, user_id.0, body.0.up_to, state.clock.now())
             .await
@@ -270,6 +255,15 @@ impl ChatApi {
             updated: result.updated,
             unread_count: result.unread_count,
         }))
+    }
+}
+
+/// The HTTP caller: no socket to skip.
+fn actor(me: &CurrentSession) -> ChatActor {
+    ChatActor {
+        user_id: me.user_id,
+        username: me.username.clone(),
+        socket: None,
     }
 }
 

@@ -247,11 +247,7 @@ impl ConnectionsApi {
         id: Path<i64>,
     ) -> ApiResult<Done> {
         let me = auth::require_session(&state, request).await?;
-        chat::connections(&state)
-            .decline(me.user_id, id.0)
-            .await
-            .map_err(connection_error)?;
-        Ok(Done::NoContent)
+        done(chat::connections(&state).decline(me.user_id, id.0).await)
     }
 
     /// Cancels a request the caller sent (P8.6).
@@ -267,11 +263,7 @@ impl ConnectionsApi {
         id: Path<i64>,
     ) -> ApiResult<Done> {
         let me = auth::require_session(&state, request).await?;
-        chat::connections(&state)
-            .cancel(me.user_id, id.0)
-            .await
-            .map_err(connection_error)?;
-        Ok(Done::NoContent)
+        done(chat::connections(&state).cancel(me.user_id, id.0).await)
     }
 
     /// Removes a connection; either party may (P8.7). Messages are kept (P8.9).
@@ -287,11 +279,11 @@ impl ConnectionsApi {
         user_id: Path<i64>,
     ) -> ApiResult<Done> {
         let me = auth::require_session(&state, request).await?;
-        chat::connections(&state)
-            .remove(me.user_id, user_id.0)
-            .await
-            .map_err(connection_error)?;
-        Ok(Done::NoContent)
+        done(
+            chat::connections(&state)
+                .remove(me.user_id, user_id.0)
+                .await,
+        )
     }
 }
 
@@ -303,7 +295,8 @@ fn outgoing(r: &ConnectionRequest, to: UserRef) -> OutgoingRequest {
     }
 }
 
-async fn user_ref(state: &AppState, id: i64) -> ApiResult<UserRef> {
+/// `UserRef` of one user.
+pub async fn user_ref(state: &AppState, id: i64) -> ApiResult<UserRef> {
     let users = summaries(&state.store, &[id]).await?;
     let peer = Peer {
         id,
@@ -332,6 +325,10 @@ pub fn refused(r: ConnectionRefusal) -> ApiError {
         }
         _ => error,
     }
+}
+
+fn done(result: Result<(), ConnectionError>) -> ApiResult<Done> {
+    result.map(|()| Done::NoContent).map_err(connection_error)
 }
 
 fn connection_error(e: ConnectionError) -> ApiError {
