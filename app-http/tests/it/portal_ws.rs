@@ -393,3 +393,22 @@ async fn p9_11_session_timer_and_h5_6_missing_pong() {
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(close_code(&mut b).await, 1001);
 }
+
+/// P9.12: past the burst, frames are dropped with `rate_limited`; more than 100 dropped in 10 s
+/// closes the socket with 1008 (the manual clock stands still, so nothing refills).
+#[tokio::test]
+async fn p9_12_more_than_a_hundred_dropped_frames_close_with_1008() {
+    let (app, [alex, ..]) = four_users().await;
+    let mut ws = open(&app, &alex).await;
+    let typing = json!({"type": "typing", "to": 9999, "state": "stop"});
+    for _ in 0..20 {
+        send(&mut ws, typing.clone()).await;
+        assert_eq!(next_json(&mut ws).await["code"], "user_not_found");
+    }
+    for _ in 0..100 {
+        send(&mut ws, typing.clone()).await;
+        assert_eq!(next_json(&mut ws).await["code"], "rate_limited");
+    }
+    send(&mut ws, typing).await;
+    assert_eq!(close_code(&mut ws).await, 1008);
+}
