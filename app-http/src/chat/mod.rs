@@ -25,6 +25,8 @@ pub struct ChatRuntime {
     /// Where events are published: the PostgreSQL hub on PostgreSQL, else the local one.
     pub hub: DynHub,
     pub limits: ChatLimits,
+    /// Set at shutdown: every socket closes with 1001 (H5.6).
+    closing: tokio::sync::watch::Sender<bool>,
 }
 
 impl std::fmt::Debug for ChatRuntime {
@@ -44,7 +46,18 @@ impl ChatRuntime {
             sockets,
             hub,
             limits: ChatLimits::default(),
+            closing: tokio::sync::watch::Sender::new(false),
         }
+    }
+
+    /// Closes every socket of this process with 1001 (server shutting down, H5.6).
+    pub fn shutdown(&self) {
+        self.closing.send_replace(true);
+    }
+
+    /// Becomes true at shutdown.
+    pub fn closing(&self) -> tokio::sync::watch::Receiver<bool> {
+        self.closing.subscribe()
     }
 }
 

@@ -131,6 +131,7 @@ async fn run(
     let mut session_timer =
         tokio::time::interval_at(tokio::time::Instant::now() + SESSION_EVERY, SESSION_EVERY);
     let mut awaiting_pong = false;
+    let mut closing = me.state.chat.closing();
     loop {
         let (replies, step) = tokio::select! {
             incoming = stream.next() => match incoming {
@@ -152,6 +153,8 @@ async fn run(
                 }
             }
             _ = session_timer.tick() => (vec![], me.session_step().await),
+            // Only shutdown ever changes it.
+            Ok(()) = closing.changed() => (vec![], Step::Close(1001, "server shutting down")),
         };
         let mut failed = false;
         for reply in replies {

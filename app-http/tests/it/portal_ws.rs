@@ -412,3 +412,12 @@ async fn p9_12_more_than_a_hundred_dropped_frames_close_with_1008() {
     send(&mut ws, typing).await;
     assert_eq!(close_code(&mut ws).await, 1008);
 }
+
+/// H5.6: at shutdown every open socket closes with 1001.
+#[tokio::test]
+async fn h5_6_shutdown_closes_sockets_with_1001() {
+    let (app, [alex, ..]) = four_users().await;
+    let mut ws = open(&app, &alex).await;
+    app.state.chat.shutdown();
+    assert_eq!(close_code(&mut ws).await, 1001);
+}
