@@ -219,3 +219,38 @@ async fn h4_6_replay_and_query_rules() {
         .await;
     assert_eq!((status, code(&body)), (404, "user_not_found"));
 }
+
+/// P9.6 over the socket: a `read` frame sends the receipt to the other user and to the caller's
+/// other sockets, not back to the socket it came from.
+#[tokio::test]
+async fn p9_6_read_frame_receipt_goes_to_the_other_user_and_the_callers_other_tabs() {
+    let (app, [alex, brett, ..]) = four_users().await;
+    connect(&app, &alex, &brett).await;
+    let mut alex_tab = open(&app, &alex).await;
+    let mut brett_tab1 = open(&app, &brett).await;
+    let mut brett_tab2 = open(&app, &brett).await;
+    let path = format!("/api/portal/chat/conversations/{}/messages", brett.id);
+    let (_, sent) = app
+        .post_json_as(&alex, &path, json!({"body": "read me"}))
+        .await;
+    for ws in [&mut alex_tab, &mut brett_tab1, &mut brett_tab2] {
+        assert_eq!(next_json(ws).await["message"], sent);
+    }
+    crate::portal_ws::send(
+        &mut brett_tab1,
+        json!({"type": "read", "with": alex.id, "up_to": sent["id"]}),
+    )
+    .await;
+    let receipt = next_json(&mut alex_tab).await;
+    assert_eq!(
+        (receipt["type"].as_str(), receipt["reader"].as_i64()),
+        (Some("read"), Some(brett.id))
+    );
+    assert!(receipt["read_at"].as_str().unwrap().ends_with('Z'));
+    assert_eq!(next_json(&mut brett_tab2).await, receipt);
+    silent(&mut brett_tab1, 150).await;
+    let (_, convs) = app
+        .get_json_as(&brett, "/api/portal/chat/conversations")
+        .await;
+    assert_eq!(convs["total_unread"], 0);
+}
