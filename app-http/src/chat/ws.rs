@@ -52,10 +52,12 @@ pub async fn chat_socket(
                 Err(e) => return e.into_response(),
             };
             // Frames above the H5.2 cap are refused by us (1009); the codec's own cap only
-            // bounds memory.
+            // bounds memory. A small initial read buffer (the default is 128 KiB) keeps idle
+            // sockets cheap; it grows for the rare large frame.
             let config = WebSocketConfig::default()
                 .max_message_size(Some(4 * MAX_FRAME_BYTES))
-                .max_frame_size(Some(4 * MAX_FRAME_BYTES));
+                .max_frame_size(Some(4 * MAX_FRAME_BYTES))
+                .read_buffer_size(4096);
             ws.config(config)
                 .on_upgrade(move |socket| async move {
                     let actor = ChatActor {
