@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod body;
+pub mod chat;
 pub mod config;
 mod deal_input;
 pub mod error;
@@ -61,7 +62,8 @@ pub fn app(state: AppState) -> impl poem::Endpoint {
                 .post(routes::admin_login::portal_login_submit),
         )
         .at("/auth/start", get(routes::eh_oauth::start))
-        .at("/auth/callback", get(routes::eh_oauth::callback));
+        .at("/auth/callback", get(routes::eh_oauth::callback))
+        .at("/api/portal/chat/ws", get(chat::ws::chat_socket));
     #[cfg(feature = "test-failpoints")]
     let routes = routes.around(middleware::failpoint);
     routes

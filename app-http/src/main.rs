@@ -16,11 +16,14 @@ async fn main() -> anyhow::Result<()> {
     let state = AppState::build(settings).await.context("start-up")?;
     app_http::workers::spawn(state.clone());
     tracing::info!(%addr, demo = state.demo.is_some(), "Allot listening; API docs at /docs");
+    let chat_state = state.clone();
     Server::new(TcpListener::bind(addr))
         .run_with_graceful_shutdown(
             app_http::app(state),
-            async {
+            async move {
                 let _ = tokio::signal::ctrl_c().await;
+                // H5.6: open chat sockets close with 1001 rather than wait out the grace period.
+                chat_state.chat.shutdown();
             },
             Some(std::time::Duration::from_secs(10)),
         )

@@ -90,6 +90,8 @@ pub struct Inner {
     pub job_sync: crate::job_sync::JobSyncGate,
     /// H2.11: the live upstreams' circuit breakers, reported by `/readyz`.
     pub breakers: crate::routes::service::Breakers,
+    /// P9: sockets, the chat hub and the chat limits.
+    pub chat: crate::chat::ChatRuntime,
 }
 
 impl std::fmt::Debug for Inner {
@@ -182,6 +184,7 @@ impl AppState {
         let photos = crate::auth::portal_start::open_photos(&settings)?;
         let hasher = crate::auth::passwords::Hasher::default();
         crate::auth::portal_start::sweep_photos(&store, &photos, clock.now()).await;
+        let chat = crate::chat::ChatRuntime::new(&store, &url);
         let session_secret = crate::auth::bootstrap::session_secret(&settings)?;
 
         let mut secrets: Vec<String> = [
@@ -298,6 +301,7 @@ impl AppState {
                 job_policy,
                 job_sync: crate::job_sync::JobSyncGate::new(job_wait),
                 breakers,
+                chat,
             }),
         })
     }

@@ -5,6 +5,7 @@
 
 mod connection;
 mod migrate;
+mod notify;
 mod pool;
 mod schema;
 mod time;
@@ -18,6 +19,7 @@ mod portal;
 
 pub use connection::AnyConnection;
 pub use migrate::MigrationError;
+pub use notify::listen;
 pub use pool::{Db, PoolOptions};
 pub use url::{Backend, DatabaseUrl, UrlError};
 

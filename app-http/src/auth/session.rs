@@ -37,9 +37,17 @@ pub fn cookie_hash(state: &AppState, req: &Request) -> Option<String> {
 /// sight (S2.3); a live one has `last_seen_at` refreshed at most once per 60 s. The role is the
 /// stored one (S7.4). A store failure fails closed (503).
 pub async fn current(state: &AppState, req: &Request) -> Result<Option<CurrentSession>, ApiError> {
-    let Some(id_hash) = cookie_hash(state, req) else {
-        return Ok(None);
-    };
+    match cookie_hash(state, req) {
+        Some(id_hash) => by_hash(state, id_hash).await,
+        None => Ok(None),
+    }
+}
+
+/// As [`current`], for a session already identified (a WebSocket re-checks its own, P9.11).
+pub async fn by_hash(
+    state: &AppState,
+    id_hash: String,
+) -> Result<Option<CurrentSession>, ApiError> {
     let Some(found) = state.store.get_session(&id_hash).await? else {
         return Ok(None);
     };

@@ -41,6 +41,10 @@ pub enum ApiTags {
     PortalApplications,
     /// Portal administration.
     PortalAdmin,
+    /// Portal connections and connection requests.
+    PortalConnections,
+    /// Portal chat over HTTP (the WebSocket is not in this document).
+    PortalChat,
 }
 
 /// The allocation side's APIs (H1, H2).

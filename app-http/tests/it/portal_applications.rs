@@ -6,7 +6,6 @@ use crate::portal_client::PortalUser;
 use crate::support::TestApp;
 use app_http::workers::run_portal_outbox_once;
 use chrono::TimeDelta;
-use domain::ports::{LoginKey, Role, UserStore};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -281,15 +280,31 @@ async fn scenario_20_admin_dashboard() {
     let anonymous = app.client.get(app.url(list)).send().await.unwrap();
     assert_eq!(anonymous.status(), 401);
 
-    // The login route is the accounts helper's; the bootstrapped `root` gets a session directly.
-    let root = app
-        .state
-        .store
-        .find_user_by_login(&LoginKey::parse("root"))
+    // root signs in with login `root` (P3.3) and uses the session and CSRF token it gets.
+    let login = app
+        .client
+        .post(app.url("/api/portal/auth/login"))
+        .header("origin", &app.base)
+        .json(&json!({"login": "root", "password": "correct-horse-battery"}))
+        .send()
         .await
-        .unwrap()
         .unwrap();
-    let root = app.session_for(root.id, Role::Admin).await;
+    assert_eq!(login.status(), 200);
+    let cookie = login
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.split(';').next().filter(|c| c.starts_with("sid=")))
+        .unwrap()
+        .to_owned();
+    let answer: serde_json::Value = login.json().await.unwrap();
+    let root = PortalUser {
+        id: answer["user"]["id"].as_i64().unwrap(),
+        username: "root".into(),
+        cookie,
+        csrf: answer["csrf_token"].as_str().unwrap().to_owned(),
+    };
     let (status, body) = app.get_json_as(&root, list).await;
     assert_eq!(status, 200, "{body}");
     let rows = body["applications"].as_array().unwrap();

@@ -2,6 +2,8 @@
 //! apply them over the ports live in `usecase::portal`.
 
 pub mod applications;
+pub mod chat;
+pub mod connections;
 pub mod fields;
 pub mod jobs;
 pub mod matching;

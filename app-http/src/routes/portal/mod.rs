@@ -2,6 +2,8 @@
 
 pub mod applications;
 pub mod auth;
+pub mod chat;
+pub mod connections;
 pub mod dashboard;
 pub mod jobs;
 pub mod photo;
@@ -25,9 +27,12 @@ pub type JobApis = (
     portal_admin::PortalAdminApi,
 );
 
+/// The social part: connections and chat (H4.5, H4.6).
+pub type SocialApis = (connections::ConnectionsApi, chat::ChatApi);
+
 /// The portal's APIs, in `routes::apis()`: a tuple of area tuples (a 1-tuple does not
 /// implement `OpenApi`).
-pub type PortalApis = (AccountApis, JobApis);
+pub type PortalApis = (AccountApis, JobApis, SocialApis);
 
 pub fn apis() -> PortalApis {
     (
@@ -43,5 +48,6 @@ pub fn apis() -> PortalApis {
             applications::PortalApplicationsApi,
             portal_admin::PortalAdminApi,
         ),
+        (connections::ConnectionsApi, chat::ChatApi),
     )
 }

@@ -6,6 +6,7 @@
 
 mod admin;
 mod applications;
+mod chat_hub;
 mod connections;
 mod jobs;
 mod messages;
@@ -14,6 +15,7 @@ mod statuses;
 
 pub use admin::*;
 pub use applications::*;
+pub use chat_hub::*;
 pub use connections::*;
 pub use jobs::*;
 pub use messages::*;

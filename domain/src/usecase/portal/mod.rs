@@ -3,6 +3,8 @@
 
 pub mod accounts;
 pub mod applications;
+pub mod chat;
+pub mod connections;
 pub mod jobs;
 pub mod limits;
 pub mod portal_admin;

@@ -3,6 +3,7 @@
 
 mod admin;
 mod applications;
+mod connection_model;
 mod connections;
 mod jobs;
 mod messages;
