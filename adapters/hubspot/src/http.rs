@@ -11,7 +11,7 @@
 
 use crate::config::{HubSpotConfig, HubSpotConfigError};
 use crate::error_body::describe_error_body;
-use crate::priority::SearchGate;
+use crate::priority::{SearchGate, SearchWindow};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use reqwest::header::ACCEPT;
 use reqwest::{Client, RequestBuilder, Url};
@@ -97,7 +97,8 @@ impl HubSpotHttp {
             general,
             search,
             general_budget: bucket(config.burst_per_10s, Duration::from_secs(10)),
-            search_gate: bucket(config.search_per_sec, Duration::from_secs(1)).map(SearchGate::new),
+            search_gate: NonZeroU32::new(config.search_per_sec)
+                .map(|limit| SearchGate::new(SearchWindow::per_second(limit))),
         })
     }
 
