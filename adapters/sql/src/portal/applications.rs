@@ -193,23 +193,34 @@ impl ApplicationStore for SqlStore {
     async fn due_remote_sends(
         &self,
         now: DateTime<Utc>,
+        stranded_before: DateTime<Utc>,
         limit: u32,
     ) -> Result<Vec<ApplicationWithJob>, StoreError> {
-        let now = instant(now);
+        let (now, stranded_before) = (instant(now), instant(stranded_before));
+        let limit = i64::from(limit);
         self.db
             .read(move |conn| {
-                with_job!()
+                let mut rows = with_job!()
                     .filter(applications::remote_status.eq(RemoteStatus::Retrying.as_str()))
                     .filter(applications::remote_next_attempt_at.le(&now))
                     .order((
                         applications::remote_next_attempt_at.asc(),
                         applications::id.asc(),
                     ))
-                    .limit(i64::from(limit))
-                    .load::<WithJobRow>(conn)?
-                    .into_iter()
-                    .map(with_job_from_row)
-                    .collect()
+                    .limit(limit)
+                    .load::<WithJobRow>(conn)?;
+                let room = limit - i64::try_from(rows.len()).unwrap_or(limit);
+                if room > 0 {
+                    rows.extend(
+                        with_job!()
+                            .filter(applications::remote_status.eq(RemoteStatus::Pending.as_str()))
+                            .filter(applications::updated_at.le(&stranded_before))
+                            .order(applications::id.asc())
+                            .limit(room)
+                            .load::<WithJobRow>(conn)?,
+                    );
+                }
+                rows.into_iter().map(with_job_from_row).collect()
             })
             .await
     }

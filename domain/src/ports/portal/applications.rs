@@ -164,11 +164,14 @@ pub trait ApplicationStore: Send + Sync {
         now: DateTime<Utc>,
     ) -> Result<ApplicationWithJob, WithdrawError>;
 
-    /// Up to `limit` rows `retrying` with `remote_next_attempt_at <= now`, the longest-due first
-    /// (then by id) (P7.8).
+    /// Up to `limit` rows for the outbox (P7.8): `retrying` with `remote_next_attempt_at <= now`,
+    /// the longest-due first (then by id); then `pending` rows last updated at or before
+    /// `stranded_before` (the process stopped between the commit and recording its one post),
+    /// by id.
     async fn due_remote_sends(
         &self,
         now: DateTime<Utc>,
+        stranded_before: DateTime<Utc>,
         limit: u32,
     ) -> Result<Vec<ApplicationWithJob>, StoreError>;
 
@@ -225,9 +228,10 @@ impl<T: ApplicationStore + ?Sized> ApplicationStore for Arc<T> {
     async fn due_remote_sends(
         &self,
         now: DateTime<Utc>,
+        stranded_before: DateTime<Utc>,
         limit: u32,
     ) -> Result<Vec<ApplicationWithJob>, StoreError> {
-        (**self).due_remote_sends(now, limit).await
+        (**self).due_remote_sends(now, stranded_before, limit).await
     }
     async fn record_remote_outcome(
         &self,

@@ -68,6 +68,10 @@ impl<E: ?Sized, A: ?Sized, J: ?Sized, P: ?Sized, C: ?Sized> std::fmt::Debug
 /// P7.8: rows taken per pass.
 pub const OUTBOX_BATCH: u32 = 20;
 
+/// A `pending` application older than this never had its one post recorded (a crash between
+/// the commit and the outcome, or a failed outcome write): the outbox sends it, lookup first.
+pub const STRANDED_PENDING_AFTER: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
+
 /// What one outbox pass did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct OutboxReport {
@@ -205,9 +209,10 @@ where
     /// any transaction; each row update is its own.
     pub async fn outbox_pass(&self) -> Result<OutboxReport, StoreError> {
         let mut report = OutboxReport::default();
+        let now = self.clock.now();
         let due = self
             .applications
-            .due_remote_sends(self.clock.now(), OUTBOX_BATCH)
+            .due_remote_sends(now, now - STRANDED_PENDING_AFTER, OUTBOX_BATCH)
             .await?;
         for row in due {
             let (outcome, adopted) = self.resend(&row).await;

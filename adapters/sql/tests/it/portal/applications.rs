@@ -234,7 +234,7 @@ async fn withdraw_is_conditional(db: &TestDb) {
     assert_eq!(w.application.remote_status, RemoteStatus::Cancelled);
     assert!(
         store
-            .due_remote_sends(minutes(60), 20)
+            .due_remote_sends(minutes(60), minutes(-60), 20)
             .await
             .unwrap()
             .is_empty()
@@ -276,21 +276,53 @@ async fn remote_outbox(db: &TestDb) {
     let due = |list: Vec<domain::ports::ApplicationWithJob>| {
         list.iter().map(|a| a.application.id).collect::<Vec<_>>()
     };
-    assert!(store.due_remote_sends(at(T0), 20).await.unwrap().is_empty());
+    assert!(
+        store
+            .due_remote_sends(at(T0), minutes(-60), 20)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert_eq!(
-        due(store.due_remote_sends(minutes(1), 20).await.unwrap()),
+        due(store
+            .due_remote_sends(minutes(1), minutes(-60), 20)
+            .await
+            .unwrap()),
         [ids[1], ids[2]]
     );
     assert_eq!(
-        due(store.due_remote_sends(minutes(5), 20).await.unwrap()),
+        due(store
+            .due_remote_sends(minutes(5), minutes(-60), 20)
+            .await
+            .unwrap()),
         [ids[1], ids[2], ids[0]],
         "longest due first"
     );
     assert_eq!(
-        due(store.due_remote_sends(minutes(5), 1).await.unwrap()),
+        due(store
+            .due_remote_sends(minutes(5), minutes(-60), 1)
+            .await
+            .unwrap()),
         [ids[1]]
     );
-    let with_job = &store.due_remote_sends(minutes(1), 1).await.unwrap()[0];
+    // A pending row whose one post was never recorded is due once it is stranded (P7.8).
+    assert_eq!(
+        due(store
+            .due_remote_sends(minutes(5), at(T0), 20)
+            .await
+            .unwrap()),
+        [ids[1], ids[2], ids[0], ids[3]],
+        "retrying rows first, then the stranded pending one"
+    );
+    assert_eq!(
+        due(store.due_remote_sends(minutes(5), at(T0), 3).await.unwrap()),
+        [ids[1], ids[2], ids[0]],
+        "the limit counts both"
+    );
+    let with_job = &store
+        .due_remote_sends(minutes(1), minutes(-60), 1)
+        .await
+        .unwrap()[0];
     assert_eq!(with_job.job.external_id, "1002", "what the worker posts");
 
     let sent = store

@@ -85,7 +85,8 @@ fn p7_8_a_lookup_match_is_adopted_without_a_post() {
     let mut store = MockApplicationStore::new();
     store
         .expect_due_remote_sends()
-        .returning(|_, _| Ok(vec![stored(1)]));
+        .withf(|now, stranded_before, _| *stranded_before == *now - STRANDED_PENDING_AFTER)
+        .returning(|_, _, _| Ok(vec![stored(1)]));
     store
         .expect_record_remote_outcome()
         .withf(|id, outcome, _| {
@@ -112,7 +113,7 @@ fn p7_8_failures_back_off_then_fail_after_attempt_8() {
     let mut store = MockApplicationStore::new();
     store
         .expect_due_remote_sends()
-        .returning(|_, _| Ok(vec![stored(2), stored(7)]));
+        .returning(|_, _, _| Ok(vec![stored(2), stored(7)]));
     store
         .expect_record_remote_outcome()
         .withf(|_, outcome, _| match outcome {
