@@ -7,9 +7,11 @@
 //! Run: `cargo bench -p app-http --bench chat_ws`.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark may panic on a broken set-up
 
-use app_http::auth::cookies;
-use chrono::{TimeDelta, Utc};
-use domain::ports::{ConnectionStore, NewSession, NewUser, Role, SessionStore, UserStore};
+mod common;
+
+use chrono::Utc;
+use common::{employee_session, percentile};
+use domain::ports::{ConnectionStore, NewUser, Role, UserStore};
 use futures::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use sql_store::{DatabaseUrl, SqlStore};
@@ -37,14 +39,6 @@ fn rss_kib(pid: u32) -> u64 {
         .find_map(|l| l.strip_prefix("VmRSS:"))
         .and_then(|v| v.split_whitespace().next()?.parse().ok())
         .unwrap_or(0)
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    let i = ((sorted.len() - 1) as f64 * p).round() as usize;
-    sorted[i]
 }
 
 async fn start_server(db: &std::path::Path) -> (Server, String) {
@@ -98,17 +92,7 @@ async fn seed(store: &SqlStore, n: usize) -> Vec<(i64, String)> {
             )
             .await
             .unwrap();
-        let token = cookies::random_token().unwrap();
-        let session = NewSession {
-            id_hash: cookies::sha256_hex(&token),
-            user_id: user.id,
-            csrf_token: cookies::random_token().unwrap(),
-            absolute_expires_at: now + TimeDelta::hours(12),
-            ip: None,
-            user_agent: None,
-        };
-        store.create_session(&session, now).await.unwrap();
-        users.push((user.id, format!("sid={token}")));
+        users.push((user.id, employee_session(store, user.id, now).await));
     }
     for pair in users.chunks(2) {
         if let [a, b] = pair {

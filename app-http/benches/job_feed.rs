@@ -5,23 +5,17 @@
 //! (the cache is fresh). Run: `cargo bench -p app-http --bench job_feed`.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark may panic on a broken set-up
 
+mod common;
+
 use app_http::Settings;
-use app_http::auth::cookies;
 use app_http::state::AppState;
 use chrono::{TimeDelta, Utc};
+use common::{employee_session, env_usize};
 use domain::ports::{
-    JobStore, JobSyncBatch, NewSession, NewUser, ProfileFields, ProfileStore, Role,
-    SessionLifetimes, SessionStore, SyncedJob, UserStore,
+    JobStore, JobSyncBatch, NewUser, ProfileFields, ProfileStore, Role, SyncedJob, UserStore,
 };
 use poem::listener::{Acceptor, Listener, TcpListener};
 use std::time::{Duration, Instant};
-
-fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 const ROLES: [(&str, &[&str], &[&str]); 4] = [
     (
@@ -102,17 +96,7 @@ async fn signed_in(state: &AppState) -> String {
         .save_profile(user.id, &fields, now)
         .await
         .unwrap();
-    let token = cookies::random_token().unwrap();
-    let session = NewSession {
-        id_hash: cookies::sha256_hex(&token),
-        user_id: user.id,
-        csrf_token: cookies::random_token().unwrap(),
-        absolute_expires_at: now + SessionLifetimes::SPEC.for_role(Role::Employee).absolute,
-        ip: None,
-        user_agent: None,
-    };
-    state.store.create_session(&session, now).await.unwrap();
-    format!("{}={token}", cookies::session_name(false))
+    employee_session(&state.store, user.id, now).await
 }
 
 #[tokio::main]

@@ -5,17 +5,13 @@
 //! Run: `cargo bench -p app-http --bench replay`.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark may panic on a broken set-up
 
+mod common;
+
 use app_http::Settings;
 use app_http::state::AppState;
+use common::{env_usize, signed_allocate};
 use poem::listener::{Acceptor, Listener, TcpListener};
 use std::time::{Duration, Instant};
-
-fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 #[tokio::main]
 async fn main() {
@@ -45,25 +41,7 @@ async fn main() {
     let base = format!("http://{addr}");
     let client = reqwest::Client::new();
     let send = |client: reqwest::Client, body: String, base: String| async move {
-        let ts = chrono::Utc::now().timestamp_millis().to_string();
-        let signed = hubspot::signature::SignedRequest {
-            method: "POST",
-            public_base_url: &base,
-            path_and_query: "/post/allocate",
-            body: body.as_bytes(),
-        };
-        let sig = hubspot::signature::sign_v3("allot-demo-secret", &signed, &ts);
-        let started = Instant::now();
-        let r = client
-            .post(format!("{base}/post/allocate"))
-            .header("content-type", "application/json")
-            .header("x-hubspot-signature-v3", sig)
-            .header("x-hubspot-request-timestamp", ts)
-            .body(body)
-            .send()
-            .await
-            .unwrap();
-        (r.status().as_u16(), started.elapsed())
+        signed_allocate(&client, &base, "allot-demo-secret", body).await
     };
     let first = send(client.clone(), body.clone(), base.clone()).await;
     println!(

@@ -10,6 +10,7 @@
 //! Run: `cargo bench -p app-http --bench webhook_live`.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark may panic on a broken set-up
 
+mod common;
 #[allow(dead_code)]
 #[path = "../../adapters/hubspot/tests/it/fake.rs"]
 mod fake;
@@ -17,6 +18,7 @@ mod fake;
 use app_http::Settings;
 use app_http::state::AppState;
 use chrono::{TimeDelta, Utc};
+use common::{env_usize, signed_allocate};
 use fake::{deal, listing, meeting, search};
 use poem::listener::{Acceptor, Listener, TcpListener};
 use serde_json::json;
@@ -29,13 +31,6 @@ use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 const ADVISERS: usize = 60;
 const MEETINGS: usize = 2_000;
 const SECRET: &str = "bench-webhook-secret";
-
-fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 /// The fake's view of HubSpot's limits and what it was asked.
 #[derive(Debug, Default)]
@@ -229,25 +224,7 @@ async fn allocate(client: &reqwest::Client, base: &str, deal_id: u64) -> (u16, D
         "fields": {"service_package": "Series A", "household_type": "Single",
                    "hs_deal_record_id": deal_id.to_string()}})
     .to_string();
-    let ts = Utc::now().timestamp_millis().to_string();
-    let signed = hubspot::signature::SignedRequest {
-        method: "POST",
-        public_base_url: base,
-        path_and_query: "/post/allocate",
-        body: body.as_bytes(),
-    };
-    let sig = hubspot::signature::sign_v3(SECRET, &signed, &ts);
-    let started = Instant::now();
-    let r = client
-        .post(format!("{base}/post/allocate"))
-        .header("content-type", "application/json")
-        .header("x-hubspot-signature-v3", sig)
-        .header("x-hubspot-request-timestamp", ts)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    (r.status().as_u16(), started.elapsed())
+    signed_allocate(client, base, SECRET, body).await
 }
 
 /// Latency percentiles, statuses and calls per allocation of one phase.
