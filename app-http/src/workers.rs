@@ -1,5 +1,5 @@
 //! Background workers (security.md S9.5): each runs in one process at a time, under a database
-//! lease of 60 s renewed on every 20 s tick. The HubSpot owner write outbox and the portal's
+//! lease of 60 s renewed on every 30 s tick. The HubSpot owner write outbox and the portal's
 //! application outbox (portal.md P7.8) each pass every 30 s.
 
 use crate::state::AppState;
@@ -9,36 +9,61 @@ use domain::usecase::portal::applications::OutboxReport;
 use domain::usecase::webhook::run_outbox_pass;
 use std::time::Duration;
 
-const OUTBOX_LEASE: &str = "hubspot_owner_outbox";
-const PORTAL_OUTBOX_LEASE: &str = "portal_application_outbox";
+/// The leased background passes, each every 30 s in one process at a time.
+#[derive(Clone, Copy, Debug)]
+enum Worker {
+    /// The HubSpot owner writes (U1.6.3).
+    OwnerOutbox,
+    /// The portal's applications to the Employer API (P7.8).
+    PortalOutbox,
+}
+
+impl Worker {
+    fn lease(self) -> &'static str {
+        match self {
+            Worker::OwnerOutbox => "hubspot_owner_outbox",
+            Worker::PortalOutbox => "portal_application_outbox",
+        }
+    }
+
+    async fn pass(self, state: &AppState) {
+        let (name, result) = match self {
+            Worker::OwnerOutbox => (
+                "hubspot owner outbox pass",
+                run_outbox_pass(&state.crm, &state.store, &state.clock, &jitter)
+                    .await
+                    .map(|pass| (pass != Default::default()).then(|| format!("{pass:?}"))),
+            ),
+            Worker::PortalOutbox => (
+                "portal application outbox pass",
+                run_portal_outbox_once(state)
+                    .await
+                    .map(|pass| (pass != Default::default()).then(|| format!("{pass:?}"))),
+            ),
+        };
+        match result {
+            Ok(Some(pass)) => tracing::info!(%pass, "{name}"),
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "{name} failed"),
+        }
+    }
+}
 
 /// Starts the workers on the runtime; they stop with the process.
 pub fn spawn(state: AppState) {
     let holder = uuid::Uuid::new_v4().to_string();
-    let portal = (state.clone(), holder.clone());
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(30));
-        loop {
-            tick.tick().await;
-            outbox_tick(&state, &holder).await;
-        }
-    });
-    tokio::spawn(async move {
-        let (state, holder) = portal;
-        let mut tick = tokio::time::interval(Duration::from_secs(30));
-        loop {
-            tick.tick().await;
-            if leased(&state, PORTAL_OUTBOX_LEASE, &holder).await {
-                match run_portal_outbox_once(&state).await {
-                    Ok(pass) if pass != Default::default() => {
-                        tracing::info!(?pass, "portal application outbox pass")
-                    }
-                    Ok(_) => {}
-                    Err(e) => tracing::warn!(error = %e, "portal application outbox pass failed"),
+    for worker in [Worker::OwnerOutbox, Worker::PortalOutbox] {
+        let (state, holder) = (state.clone(), holder.clone());
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(30));
+            loop {
+                tick.tick().await;
+                if leased(&state, worker.lease(), &holder).await {
+                    worker.pass(&state).await;
                 }
             }
-        }
-    });
+        });
+    }
 }
 
 /// Whether this process holds (or just took) the lease `name`.
@@ -56,6 +81,11 @@ async fn leased(state: &AppState, name: &str, holder: &str) -> bool {
     }
 }
 
+/// The ±10 % retry jitter of both outboxes (U1.6.3, P7.8), as a fraction in [-0.1, 0.1).
+pub(crate) fn jitter() -> f64 {
+    (fastrand::f64() - 0.5) / 5.0
+}
+
 /// One pass of the portal's application outbox (P7.8), without the lease (tests call it).
 pub async fn run_portal_outbox_once(
     state: &AppState,
@@ -63,18 +93,4 @@ pub async fn run_portal_outbox_once(
     crate::routes::portal::applications::use_case(state)
         .outbox_pass()
         .await
-}
-
-async fn outbox_tick(state: &AppState, holder: &str) {
-    if !leased(state, OUTBOX_LEASE, holder).await {
-        return;
-    }
-    let jitter = || (fastrand::f64() - 0.5) / 5.0;
-    match run_outbox_pass(&state.crm, &state.store, &state.clock, &jitter).await {
-        Ok(pass) if pass != Default::default() => {
-            tracing::info!(?pass, "hubspot owner outbox pass")
-        }
-        Ok(_) => {}
-        Err(e) => tracing::warn!(error = %e, "hubspot owner outbox pass failed"),
-    }
 }

@@ -186,7 +186,7 @@ pub fn email_format_ok(email: &str) -> bool {
 /// An adviser email as the override routes take it: trimmed, lowercased; blank `required`,
 /// >120 chars `too_long`, else the P2.19 pattern or `invalid_format`.
 pub fn normalize_adviser_email(raw: &str) -> Result<String, &'static str> {
-    let email = raw.trim().to_lowercase();
+    let email = crate::allocation::ekey(raw);
     if email.is_empty() {
         return Err("required");
     }

@@ -3,6 +3,7 @@
 
 pub mod admin_input;
 pub mod allocation;
+pub mod jitter;
 pub mod portal;
 pub mod ports;
 pub mod usecase;

@@ -141,13 +141,13 @@ impl OverrideStore for MemoryOverrides {
         &self,
         adviser_email: Option<String>,
     ) -> Result<Vec<StoredOverride>, StoreError> {
-        let wanted = adviser_email.map(|e| e.trim().to_lowercase());
+        let wanted = adviser_email.as_deref().map(domain::allocation::ekey);
         let mut list: Vec<StoredOverride> = lock(&self.0)?
             .iter()
             .filter(|o| {
                 wanted
                     .as_deref()
-                    .is_none_or(|w| o.value.adviser_email.trim().to_lowercase() == w)
+                    .is_none_or(|w| domain::allocation::ekey(&o.value.adviser_email) == w)
             })
             .cloned()
             .collect();

@@ -270,9 +270,10 @@ impl OverrideStore for SqlStore {
                     ))
                     .into_boxed();
                 if let Some(email) = adviser_email {
-                    // Stored emails are trimmed and lowercased on write (H2.6).
-                    query = query
-                        .filter(capacity_overrides::adviser_email.eq(email.trim().to_lowercase()));
+                    // Overrides are stored under the ekey (`keyed`).
+                    query = query.filter(
+                        capacity_overrides::adviser_email.eq(domain::allocation::ekey(&email)),
+                    );
                 }
                 query
                     .load::<OverrideRow>(conn)?

@@ -98,14 +98,27 @@ pub async fn require_session(
     let Some(session) = session::current(state, req).await? else {
         return Err(ApiError::unauthenticated());
     };
-    let safe_method = matches!(req.method().as_str(), "GET" | "HEAD" | "OPTIONS");
-    if !safe_method && !origin::check(&state.settings, req) {
+    check_session_write(state, req, &session)?;
+    Ok(session)
+}
+
+/// H0.12.2, S4.4 for a request already tied to `session`: an unsafe method needs an allowed
+/// `Origin` and the session's CSRF token.
+pub fn check_session_write(
+    state: &AppState,
+    req: &Request,
+    session: &session::CurrentSession,
+) -> Result<(), ApiError> {
+    if matches!(req.method().as_str(), "GET" | "HEAD" | "OPTIONS") {
+        return Ok(());
+    }
+    if !origin::check(&state.settings, req) {
         return Err(login::origin_not_allowed());
     }
-    if !safe_method && !session::csrf_ok(req, &session) {
+    if !session::csrf_ok(req, session) {
         return Err(csrf_failed());
     }
-    Ok(session)
+    Ok(())
 }
 
 fn csrf_failed() -> ApiError {

@@ -57,7 +57,11 @@ pub async fn by_hash(
         state.store.delete_session(&id_hash).await?;
         return Ok(None);
     }
-    if let Err(e) = state.store.touch_session(&id_hash, now).await {
+    // S2.3: the store writes `last_seen_at` at most once a minute; skip the round trip when due
+    // to be a no-op.
+    if now - found.session.last_seen_at >= domain::ports::SESSION_TOUCH_INTERVAL
+        && let Err(e) = state.store.touch_session(&id_hash, now).await
+    {
         tracing::warn!(error = %e, "session touch failed");
     }
     Ok(Some(CurrentSession {

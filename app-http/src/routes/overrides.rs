@@ -239,8 +239,7 @@ fn write_error(error: OverrideWriteError) -> ApiError {
 
 /// The list filter: trimmed, lowercased; blank = no filter.
 pub fn adviser_filter(raw: Option<&str>) -> Option<String> {
-    raw.map(|s| s.trim().to_lowercase())
-        .filter(|s| !s.is_empty())
+    raw.map(domain::allocation::ekey).filter(|s| !s.is_empty())
 }
 
 /// The fields of a new override, before validation.

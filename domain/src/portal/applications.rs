@@ -10,40 +10,13 @@ use crate::ports::{
 use chrono::{DateTime, TimeDelta, Utc};
 
 /// P2.6 / P1.5: `resume_link` at most 500 characters.
-pub const RESUME_LINK_MAX: usize = 500;
 /// P2.12: `cover_letter` at most 5000 characters.
 pub const COVER_LETTER_MAX: usize = 5000;
 /// P7.8: the attempt after which a send is `failed`.
 pub const MAX_ATTEMPTS: u32 = 8;
 
-/// P2.6: trims; empty → `None`; ≤500 chars; then `parse` (an absolute-URL parser, WHATWG rules,
-/// giving the scheme, the host and whether there is user-info) must succeed with scheme
-/// `http`/`https`, a host and no user-info. Errors are field codes. The parser is the caller's so
-/// the domain needs no URL crate.
-pub fn resume_link<F>(raw: &str, parse: F) -> Result<Option<String>, &'static str>
-where
-    F: Fn(&str) -> Option<(String, Option<String>, bool)>,
-{
-    let link = raw.trim();
-    if link.is_empty() {
-        return Ok(None);
-    }
-    if link.contains('\0') {
-        return Err("invalid_characters");
-    }
-    if link.chars().count() > RESUME_LINK_MAX {
-        return Err("too_long");
-    }
-    let (scheme, host, has_userinfo) = parse(link).ok_or("invalid_url")?;
-    let ok = matches!(scheme.as_str(), "http" | "https")
-        && host.is_some_and(|h| !h.is_empty())
-        && !has_userinfo;
-    if ok {
-        Ok(Some(link.to_owned()))
-    } else {
-        Err("invalid_url")
-    }
-}
+/// P2.6 for the apply body: the profile's rule (one rule for both forms).
+pub use crate::portal::profile_input::resume_link;
 
 /// P2.12: stored as given; at most 5000 characters; no NUL (P0.5).
 pub fn cover_letter(raw: Option<&str>) -> Result<String, &'static str> {
@@ -91,14 +64,7 @@ pub fn retry_delay(attempt: u32) -> Option<TimeDelta> {
     Some(TimeDelta::minutes(minutes))
 }
 
-/// The delay with ±10 % jitter; `jitter` in −0.1..=0.1 is the caller's random draw.
-pub fn jittered(delay: TimeDelta, jitter: f64) -> TimeDelta {
-    let factor = 1.0 + jitter.clamp(-0.1, 0.1);
-    // Milliseconds of at most a day: far inside f64's exact integer range.
-    #[allow(clippy::cast_possible_truncation, clippy::cast_precision_loss)]
-    let millis = (delay.num_milliseconds() as f64 * factor).round() as i64;
-    TimeDelta::milliseconds(millis)
-}
+pub use crate::jitter::jittered;
 
 /// A short text of the failure for `remote_last_error` (never shown to employees).
 fn failure_text(error: &UpstreamError) -> String {

@@ -1,6 +1,6 @@
 //! The connection state machine of portal.md P8 as a pure model: the pair states (P8.1), the
 //! decisions of send, accept, decline, cancel and remove (P8.3–P8.7) and their refusal codes
-//! (P8.12). The SQL store applies the same decisions inside its transactions; the property tests
+//! (P8.12). The SQL store calls these decisions inside its transactions; the property tests
 //! here (and the store's agreement test) check the P8.13 invariants.
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -166,7 +166,7 @@ pub fn validate_registration(
     rules: &RegistrationRules,
 ) -> Result<Registration, FieldErrors> {
     let username = input.username.as_deref().unwrap_or("").trim().to_owned();
-    let email = input.email.as_deref().unwrap_or("").trim().to_lowercase();
+    let email = crate::allocation::ekey(input.email.as_deref().unwrap_or(""));
     let password = input.password.clone().unwrap_or_default();
     let mut errors = FieldErrors::new();
     if let Some(code) = username_violation(&username) {

@@ -14,7 +14,7 @@ use diesel::prelude::*;
 use diesel::result::Error as DieselError;
 use domain::ports::{
     AdminApplication, AdminApplicationPage, AdminApplicationQuery, Applicant,
-    ApplicationAdminStore, ApplicationStatus, RemoteStatus, ResendError, StoreError,
+    ApplicationAdminStore, RemoteStatus, ResendError, StoreError,
 };
 
 type ApplicantRow = (i64, String, String);
@@ -70,7 +70,7 @@ fn resend_once(
         return Ok(Err(ResendError::NotFound));
     };
     let current = current.application;
-    if current.status != ApplicationStatus::Submitted || !current.remote_status.can_resend() {
+    if !domain::portal::applications::may_resend(current.status, current.remote_status) {
         return Ok(Err(ResendError::InvalidStatus {
             status: current.status,
             remote_status: current.remote_status,

@@ -12,6 +12,10 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::result::Error as DieselError;
+use domain::portal::connections::{
+    ConnectionRefusal, PairState, RequestParties, SendDecision, check_answer, check_cancel,
+    check_remove, decide_send,
+};
 use domain::ports::{
     AnswerRequestError, CancelRequestError, ConnectionLists, ConnectionRequest, ConnectionStore,
     Relationship, RemoveConnectionError, SendRequestError, SendRequestOutcome, StoreError,
@@ -149,30 +153,73 @@ fn connect<E>(
         .map(Ok)
 }
 
-/// P8.3 rows 1–6.
+/// The pair as stored (P8.1), from `a`'s side.
+fn pair_state(conn: &mut AnyConnection, a: i64, b: i64) -> Result<PairState, DieselError> {
+    if find_connection(conn, a, b)?.is_some() {
+        return Ok(PairState::Connected);
+    }
+    if let Some(r) = find_request(conn, b, a)? {
+        return Ok(PairState::Incoming { request_id: r.id });
+    }
+    Ok(match find_request(conn, a, b)? {
+        Some(r) => PairState::Outgoing { request_id: r.id },
+        None => PairState::None,
+    })
+}
+
+/// A refusal the domain's decision cannot give for this operation: a bug, reported as such.
+fn unexpected(refusal: ConnectionRefusal) -> StoreError {
+    StoreError::InvalidData(format!("unexpected connection refusal {}", refusal.code()))
+}
+
+fn send_error(refusal: ConnectionRefusal) -> SendRequestError {
+    match refusal {
+        ConnectionRefusal::SelfConnection => SendRequestError::SelfRequest,
+        ConnectionRefusal::UserNotFound => SendRequestError::UserNotFound,
+        ConnectionRefusal::AlreadyConnected => SendRequestError::AlreadyConnected,
+        ConnectionRefusal::RequestAlreadyPending { request_id } => {
+            SendRequestError::DuplicateRequest { request_id }
+        }
+        other => SendRequestError::Store(unexpected(other)),
+    }
+}
+
+fn answer_error(refusal: ConnectionRefusal) -> AnswerRequestError {
+    match refusal {
+        ConnectionRefusal::NotRequestReceiver => AnswerRequestError::NotReceiver,
+        ConnectionRefusal::RequestNotFound => AnswerRequestError::NotFound,
+        other => AnswerRequestError::Store(unexpected(other)),
+    }
+}
+
+fn parties(request: &ConnectionRequest) -> RequestParties {
+    RequestParties {
+        sender: request.sender_id,
+        receiver: request.receiver_id,
+    }
+}
+
+/// P8.3: the domain decides (`decide_send`) over the pair as stored; this applies it.
 fn send_once(
     conn: &mut AnyConnection,
     sender: i64,
     receiver: i64,
     now: DateTime<Utc>,
 ) -> Result<Result<SendRequestOutcome, Refusal<SendRequestError>>, DieselError> {
-    let refuse = |e| Ok(Err(Refusal::Domain(e)));
-    if sender == receiver {
-        return refuse(SendRequestError::SelfRequest);
-    }
-    if !user_exists(conn, receiver)? {
-        return refuse(SendRequestError::UserNotFound);
-    }
-    if find_connection(conn, sender, receiver)?.is_some() {
-        return refuse(SendRequestError::AlreadyConnected);
-    }
-    if find_request(conn, receiver, sender)?.is_some() {
-        return Ok(connect(conn, sender, receiver, now)?.map(SendRequestOutcome::Connected));
-    }
-    if let Some(pending) = find_request(conn, sender, receiver)? {
-        return refuse(SendRequestError::DuplicateRequest {
-            request_id: pending.id,
-        });
+    let (exists, state) = if sender == receiver {
+        (true, PairState::None)
+    } else {
+        (
+            user_exists(conn, receiver)?,
+            pair_state(conn, sender, receiver)?,
+        )
+    };
+    match decide_send(sender, receiver, exists, state) {
+        Err(refusal) => return Ok(Err(Refusal::Domain(send_error(refusal)))),
+        Ok(SendDecision::Connect) => {
+            return Ok(connect(conn, sender, receiver, now)?.map(SendRequestOutcome::Connected));
+        }
+        Ok(SendDecision::Request) => {}
     }
     let inserted = diesel::insert_into(connection_requests::table)
         .values((
@@ -196,10 +243,10 @@ fn answerable(
     caller: i64,
     request_id: i64,
 ) -> Result<Result<ConnectionRequest, AnswerRequestError>, DieselError> {
-    Ok(match request_by_id(conn, request_id)? {
-        Some(r) if r.receiver_id == caller => Ok(r),
-        Some(r) if r.sender_id == caller => Err(AnswerRequestError::NotReceiver),
-        _ => Err(AnswerRequestError::NotFound),
+    let request = request_by_id(conn, request_id)?;
+    Ok(match check_answer(caller, request.as_ref().map(parties)) {
+        Ok(()) => request.ok_or(AnswerRequestError::NotFound),
+        Err(refusal) => Err(answer_error(refusal)),
     })
 }
 
@@ -260,11 +307,22 @@ impl ConnectionStore for SqlStore {
     ) -> Result<(), CancelRequestError> {
         self.db
             .write(move |conn| {
-                Ok(match request_by_id(conn, request_id)? {
-                    Some(r) if r.sender_id == caller_id => Ok(delete_request(conn, r.id)?),
-                    Some(r) if r.receiver_id == caller_id => Err(CancelRequestError::NotSender),
-                    _ => Err(CancelRequestError::NotFound),
-                })
+                let request = request_by_id(conn, request_id)?;
+                Ok(
+                    match (
+                        check_cancel(caller_id, request.as_ref().map(parties)),
+                        request,
+                    ) {
+                        (Ok(()), Some(r)) => Ok(delete_request(conn, r.id)?),
+                        (Err(ConnectionRefusal::NotRequestSender), _) => {
+                            Err(CancelRequestError::NotSender)
+                        }
+                        (Err(ConnectionRefusal::RequestNotFound) | Ok(()), _) => {
+                            Err(CancelRequestError::NotFound)
+                        }
+                        (Err(other), _) => Err(CancelRequestError::Store(unexpected(other))),
+                    },
+                )
             })
             .await?
     }
@@ -276,13 +334,32 @@ impl ConnectionStore for SqlStore {
     ) -> Result<(), RemoveConnectionError> {
         self.db
             .write(move |conn| {
-                if caller_id == other_id {
-                    return Ok(Err(RemoveConnectionError::SelfConnection));
+                let (exists, connection) = if caller_id == other_id {
+                    (true, None)
+                } else {
+                    (
+                        user_exists(conn, other_id)?,
+                        find_connection(conn, caller_id, other_id)?,
+                    )
+                };
+                let refusal = match check_remove(caller_id, other_id, exists, connection.is_some())
+                {
+                    Ok(()) => None,
+                    Err(ConnectionRefusal::SelfConnection) => {
+                        Some(RemoveConnectionError::SelfConnection)
+                    }
+                    Err(ConnectionRefusal::UserNotFound) => {
+                        Some(RemoveConnectionError::UserNotFound)
+                    }
+                    Err(ConnectionRefusal::ConnectionNotFound) => {
+                        Some(RemoveConnectionError::NotConnected)
+                    }
+                    Err(other) => Some(RemoveConnectionError::Store(unexpected(other))),
+                };
+                if let Some(refused) = refusal {
+                    return Ok(Err(refused));
                 }
-                if !user_exists(conn, other_id)? {
-                    return Ok(Err(RemoveConnectionError::UserNotFound));
-                }
-                let Some(connection) = find_connection(conn, caller_id, other_id)? else {
+                let Some(connection) = connection else {
                     return Ok(Err(RemoveConnectionError::NotConnected));
                 };
                 diesel::delete(connections::table.filter(connections::id.eq(connection.id)))

@@ -98,10 +98,6 @@ pub fn application_view(state: &AppState, a: &ApplicationWithJob) -> Application
     }
 }
 
-fn jitter() -> f64 {
-    (fastrand::f64() - 0.5) / 5.0
-}
-
 /// The application use case over the server's ports (also the outbox worker's).
 pub fn use_case(
     state: &AppState,
@@ -112,24 +108,13 @@ pub fn use_case(
         jobs: &state.store,
         profiles: &state.store,
         clock: state.clock.as_ref(),
-        jitter: &jitter,
+        jitter: &crate::workers::jitter,
     }
-}
-
-/// P2.6 with the WHATWG parser of the `url` crate.
-fn parse_url(link: &str) -> Option<(String, Option<String>, bool)> {
-    let url = url::Url::parse(link).ok()?;
-    let userinfo = !url.username().is_empty() || url.password().is_some();
-    Some((
-        url.scheme().to_owned(),
-        url.host_str().map(str::to_owned),
-        userinfo,
-    ))
 }
 
 /// P7.1 step 1: every failing field at once.
 fn validate(user_id: i64, body: ApplyRequest) -> ApiResult<ApplyInput> {
-    let link = resume_link(body.resume_link.as_deref().unwrap_or(""), parse_url);
+    let link = resume_link(body.resume_link.as_deref()).map_err(|c| c.as_str());
     let letter = cover_letter(body.cover_letter.as_deref());
     match (link, letter) {
         (Ok(resume_link), Ok(cover_letter)) => Ok(ApplyInput {

@@ -195,8 +195,8 @@ impl PortalAuthApi {
         tag = "ApiTags::PortalAccounts"
     )]
     async fn logout(&self, state: Data<&AppState>, request: &Request) -> ApiResult<LoggedOut> {
-        if session::current(&state, request).await?.is_some() {
-            let current = auth_mod::require_session(&state, request).await?;
+        if let Some(current) = session::current(&state, request).await? {
+            auth_mod::check_session_write(&state, request, &current)?;
             state.store.delete_session(&current.id_hash).await?;
             tracing::info!(user_id = current.user_id, "signed out");
         }

@@ -243,9 +243,6 @@ impl ChatApi {
         body: JsonBody<MarkReadInput>,
     ) -> ApiResult<Json<MarkReadAnswer>> {
         let me = auth::require_session(&state, request).await?;
-        if body.0.up_to < 1 {
-            return Err(ApiError::field("up_to", "invalid_value"));
-        }
         let actor = actor(&me);
         let result = chat::chat(&state)
             .mark_read(&actor, user_id.0, body.0.up_to, state.clock.now())

@@ -19,7 +19,7 @@ pub enum ChatError {
     /// `not_connected` or `user_not_found` (P9.2).
     #[error("refused: {}", .0.code())]
     Refused(ConnectionRefusal),
-    /// 400 `validation_failed`: `field` is `target`, `body` or `client_msg_id`.
+    /// 400 `validation_failed`: `field` is `target`, `body`, `client_msg_id` or `up_to`.
     #[error("invalid {field}: {code}")]
     Invalid {
         field: &'static str,
@@ -160,6 +160,13 @@ impl<C: ConnectionStore, M: MessageStore, U: UserStore, H: ChatHub> Chat<C, M, U
         up_to: i64,
         now: DateTime<Utc>,
     ) -> Result<MarkReadResult, ChatError> {
+        // P2.16: message ids start at 1 (HTTP and WebSocket alike).
+        if up_to < 1 {
+            return Err(ChatError::Invalid {
+                field: "up_to",
+                code: "invalid_value",
+            });
+        }
         self.gate(actor.user_id, other).await?;
         let result = self
             .messages

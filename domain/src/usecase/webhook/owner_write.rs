@@ -46,7 +46,5 @@ pub fn next_retry_delay(failed_attempts: u32, jitter: f64) -> TimeDelta {
         n if n <= 6 => 1i64 << (n - 1),
         _ => 60,
     };
-    let jitter = jitter.clamp(-0.1, 0.1);
-    let millis = (minutes as f64 * 60_000.0 * (1.0 + jitter)).round() as i64;
-    TimeDelta::milliseconds(millis)
+    crate::jitter::jittered(TimeDelta::minutes(minutes), jitter)
 }
